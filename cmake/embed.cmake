@@ -1,0 +1,15 @@
+# Writes a C++ source that holds the given data files as string literals.
+# cmake -DOUT=<file.cpp> -DROOT=<dir> -DFILES=<a;b;...> -P embed.cmake
+set(body "// Generated from data/ by cmake/embed.cmake; do not edit.\n#include \"data/embedded.hpp\"\n\nnamespace geokg::data {\nnamespace {\nconstexpr EmbeddedFile files[] = {\n")
+foreach(f IN LISTS FILES)
+  file(READ "${ROOT}/${f}" content)
+  string(FIND "${content}" ")geokg_embed\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${f} contains the embedding delimiter")
+  endif()
+  string(APPEND body "  {\"${f}\", R\"geokg_embed(${content})geokg_embed\"},\n")
+endforeach()
+string(APPEND body "};\n}  // namespace\n\nstd::span<const EmbeddedFile> embedded_files() noexcept { return files; }\n\n}  // namespace geokg::data\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")
