@@ -1,0 +1,17 @@
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace geokg::app {
+
+// One sub-command of the `geokg` executable: `args` are the arguments after its name.
+// Returns the process exit code (0 ok, 1 failure, 2 usage error).
+using CommandFn = int (*)(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+                          std::ostream& err);
+
+int serve_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int extract_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace geokg::app
