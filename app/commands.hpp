@@ -2,6 +2,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace geokg::app {
@@ -13,5 +14,8 @@ using CommandFn = int (*)(const std::vector<std::string>& args, std::istream& in
 
 int serve_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int extract_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+// Dispatches `geokg <command> ...` (args exclude the program name).
+int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace geokg::app
