@@ -1,0 +1,3 @@
+list(APPEND GEOKG_TEST_SOURCES
+  graph/relation_graph_test.cpp)
+list(APPEND GEOKG_TEST_LIBRARIES geokg::graph)
