@@ -39,6 +39,7 @@ ROLES = {
     "party_leader", "other_minister",
     # extensions, documented in people.tsv and README.md
     "group_leader", "parliament_speaker", "intelligence_chief", "chief_of_staff", "special_envoy", "prosecutor",
+    "crown_prince",
 }
 
 # Offices with one holder at a time per organisation: terms of different people must not overlap
@@ -48,7 +49,7 @@ SINGULAR = {
     "chancellor", "monarch", "foreign_minister", "secretary_of_state", "defence_minister", "secretary_of_defense",
     "national_security_advisor", "un_ambassador", "secretary_general", "commission_president",
     "council_president", "high_representative", "director_general", "chief_of_staff_military", "chief_of_staff",
-    "prosecutor",
+    "prosecutor", "crown_prince",
 }
 
 # Single words that must never be an alias on their own: common English words that are also surnames, and
@@ -227,8 +228,8 @@ def check_common(rows, rep, all_ids):
         up = r.id.upper()
         if up in COUNTRY_CODES or up in IGOS:
             rep.error(r.path, r.line, f"id {r.id} is a country or IGO id")
-        head = up.split("-")[0]
-        if head in COUNTRY_CODES and "-" in up:
+        head = r.id.split("-")[0]
+        if head in COUNTRY_CODES and "-" in r.id:
             rep.error(r.path, r.line, f"id {r.id} looks like a sector agent id <ISO3>-<CODE>")
         if r.country and r.country not in COUNTRY_CODES:
             rep.error(r.path, r.line, f"country {r.country!r} is not an ISO 3166-1 alpha-3 code")
@@ -398,6 +399,19 @@ def check_groups(rows, rep):
                 rep.error(r.path, r.line, f"adjective {a!r} must be one capitalised word")
 
 
+def igo_ids(data_dir):
+    """Ids of igos.tsv (owned elsewhere), which may extend the IGO list of the brief."""
+    ids = set()
+    try:
+        lines = (data_dir / "igos.tsv").read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return ids
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            ids.add(line.split("\t")[0].strip())
+    return ids
+
+
 def other_keys(data_dir):
     """Normalized names and aliases of countries.tsv and igos.tsv, when those files have rows."""
     keys = {}
@@ -430,6 +444,8 @@ def main():
 
     groups, _ = read_table(args.data / "groups.tsv", rep, "groups")
     people, people_comments = read_table(args.data / "people.tsv", rep, "people")
+    global IGOS
+    IGOS = IGOS | igo_ids(args.data)
     all_ids = {}
     check_common(groups, rep, all_ids)
     check_common(people, rep, all_ids)
