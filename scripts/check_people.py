@@ -111,14 +111,19 @@ class Report:
     def __init__(self):
         self.errors = 0
         self.warnings = 0
+        self.lines = []
 
     def error(self, path, line, msg):
         self.errors += 1
-        print(f"{path}:{line}: {msg}")
+        self.lines.append((str(path), line, msg))
 
     def warn(self, path, line, msg):
         self.warnings += 1
-        print(f"{path}:{line}: warning: {msg}")
+        self.lines.append((str(path), line, "warning: " + msg))
+
+    def print(self):
+        for path, line, msg in sorted(self.lines, key=lambda x: (x[0], x[1])):
+            print(f"{path}:{line}: {msg}")
 
 
 class Row:
@@ -453,8 +458,8 @@ def main():
     check_people(people, people_comments, rep, {g.id for g in groups}, today)
     check_names(groups + people, rep, other_keys(args.data))
 
-    print(f"{len(people)} people, {len(groups)} groups: {rep.errors} errors, {rep.warnings} warnings",
-          file=sys.stderr)
+    rep.print()
+    print(f"{len(people)} people, {len(groups)} groups: {rep.errors} errors, {rep.warnings} warnings")
     return 1 if rep.errors else 0
 
 
