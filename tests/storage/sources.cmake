@@ -1,0 +1,5 @@
+list(APPEND GEOKG_TEST_SOURCES
+  storage/database_test.cpp
+  storage/schema_test.cpp
+  storage/store_test.cpp)
+list(APPEND GEOKG_TEST_LIBRARIES geokg::storage)
