@@ -45,7 +45,7 @@ POLARITIES = {"asserted", "negated", "denied"}
 DEMO_PUBLISHER = "geokg demo data"
 DEMO_LINES = (200, 500)
 DEMO_MIN_ROOTS = 15
-PRK_NEIGHBOURS = ("RUS", "KOR", "USA", "JPN", "CHN", "UN")
+PRK_NEIGHBOURS = (("RUS",), ("KOR",), ("USA",), ("JPN",), ("CHN",), ("UN", "UNSC"))  # any one of each group
 
 
 class Report:
@@ -306,16 +306,30 @@ def check_actor_collisions(rep, table, own_paths):
 
 
 # ---------------------------------------------------------------------------------------------------------
-TRIPLE_KEYS = {"subject", "relation", "object", "date", "polarity", "confidence", "source", "evidence"}
+TRIPLE_KEYS = ("subject", "relation", "object", "date", "polarity", "confidence", "source", "evidence")
+SOURCE_KEYS = ("url", "title", "publisher", "published_at")  # members POST /v1/triples accepts in source
+EVIDENCE_KEYS = ("text",)  # the API also takes start/end offsets; demo sentences stand alone
+
+
+def valid_day(d):
+    """The date of a YYYY-MM-DD string, or None."""
+    if not isinstance(d, str) or not DATE_RE.match(d):
+        return None
+    try:
+        return datetime.date.fromisoformat(d)
+    except ValueError:
+        return None
 
 
 def check_triples(rep, path, actor_ids, codes):
+    """data/demo/triples.jsonl: one POST /v1/triples element per line, with every member filled in."""
     lines = read_lines(rep, path)
     if lines is None:
-        return
+        return None
     roots = set()
     neighbours = {}
     seen = {}
+    distinct = set()
     today = datetime.date.today()
     for n, line in enumerate(lines, 1):
         if line.strip() == "":
@@ -329,48 +343,56 @@ def check_triples(rep, path, actor_ids, codes):
         if not isinstance(t, dict):
             rep.add(path, n, "not a JSON object")
             continue
-        keys = set(t)
-        if keys != TRIPLE_KEYS:
-            missing, extra = TRIPLE_KEYS - keys, keys - TRIPLE_KEYS
-            rep.add(path, n, f"keys differ from the POST /v1/triples element: missing {sorted(missing)}, extra {sorted(extra)}")
-        s, r, o = t.get("subject"), t.get("relation"), t.get("object")
+        extra = sorted(set(t) - set(TRIPLE_KEYS))
+        missing = [k for k in TRIPLE_KEYS if k not in t]
+        if extra:
+            rep.add(path, n, f"unknown member(s) {extra}; allowed: {list(TRIPLE_KEYS)}")
+        if missing:
+            rep.add(path, n, f"missing member(s) {missing}; demo lines fill in every member (object may be null)")
+        s, r, o, d = t.get("subject"), t.get("relation"), t.get("object"), t.get("date")
         if not isinstance(s, str) or s not in actor_ids:
-            rep.add(path, n, f"subject {s!r} is not an actor id")
+            rep.add(path, n, f"subject {s!r} is not an actor id in data/actors/*.tsv")
         if o is not None and (not isinstance(o, str) or o not in actor_ids):
-            rep.add(path, n, f"object {o!r} is not an actor id (or null)")
+            rep.add(path, n, f"object {o!r} is not an actor id in data/actors/*.tsv (or null)")
         if o is not None and o == s:
             rep.add(path, n, "subject and object are the same actor")
         if not isinstance(r, str) or r not in codes:
             rep.add(path, n, f"relation {r!r} is not a code in relation_types.tsv")
         else:
             roots.add(r[:2])
-        d = t.get("date")
-        if not isinstance(d, str) or not DATE_RE.match(d):
-            rep.add(path, n, f"date {d!r} must be YYYY-MM-DD")
-        else:
-            try:
-                day = datetime.date.fromisoformat(d)
-                if day > today:
-                    rep.add(path, n, f"date {d} is in the future")
-            except ValueError:
-                rep.add(path, n, f"date {d!r} is not a calendar day")
-        if t.get("polarity") not in POLARITIES:
-            rep.add(path, n, f"polarity {t.get('polarity')!r} must be one of {sorted(POLARITIES)}")
+        day = valid_day(d)
+        if day is None:
+            rep.add(path, n, f"date {d!r} must be a calendar day written YYYY-MM-DD")
+        elif day > today:
+            rep.add(path, n, f"date {d} is in the future")
+        pol = t.get("polarity")
+        if not isinstance(pol, str) or pol not in POLARITIES:
+            rep.add(path, n, f"polarity {pol!r} must be one of {sorted(POLARITIES)}")
         c = t.get("confidence")
-        if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0.5 <= c <= 1.0:
-            rep.add(path, n, f"confidence {c!r} must be a number in 0.5..1.0")
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0.0 <= c <= 1.0:
+            rep.add(path, n, f"confidence {c!r} must be a number in 0..1")
         src = t.get("source")
-        if not isinstance(src, dict) or set(src) != {"title", "publisher"}:
-            rep.add(path, n, "source must be an object with exactly title and publisher")
+        if not isinstance(src, dict):
+            rep.add(path, n, "source must be an object {title, publisher}")
         else:
-            if not isinstance(src["title"], str) or not src["title"].strip():
-                rep.add(path, n, "source.title must be a non-empty string")
-            if src["publisher"] != DEMO_PUBLISHER:
+            bad = sorted(set(src) - set(SOURCE_KEYS))
+            if bad:
+                rep.add(path, n, f"source: unknown member(s) {bad}; allowed: {list(SOURCE_KEYS)}")
+            if "url" in src:
+                rep.add(path, n, "source.url: demo data carries no URLs (its sentences are our own, not quotations)")
+            for k in ("title", "publisher"):
+                if not isinstance(src.get(k), str) or not src[k].strip() or src[k] != src[k].strip():
+                    rep.add(path, n, f"source.{k} must be a non-empty trimmed string")
+            if isinstance(src.get("publisher"), str) and src["publisher"] != DEMO_PUBLISHER:
                 rep.add(path, n, f"source.publisher must be {DEMO_PUBLISHER!r}")
+            if "published_at" in src and (not isinstance(src["published_at"], str)
+                                          or valid_day(src["published_at"][:10]) is None
+                                          or src["published_at"][10:11] not in ("", "T")):
+                rep.add(path, n, f"source.published_at {src['published_at']!r} must be an ISO 8601 date or date-time")
         ev = t.get("evidence")
         text = None
-        if not isinstance(ev, dict) or set(ev) != {"text"}:
-            rep.add(path, n, "evidence must be an object with exactly text")
+        if not isinstance(ev, dict) or set(ev) != set(EVIDENCE_KEYS):
+            rep.add(path, n, "evidence must be an object with exactly one member, text")
         else:
             text = ev["text"]
             if not isinstance(text, str) or len(text.strip()) < 20:
@@ -379,23 +401,25 @@ def check_triples(rep, path, actor_ids, codes):
                 rep.add(path, n, "evidence.text must be one trimmed sentence (<= 400 characters) ending with '.'")
         if re.search(r"https?://|www\.", line):
             rep.add(path, n, "contains a URL; demo data must not invent URLs")
+        key = tuple(v if v is None or isinstance(v, str) else repr(v) for v in (s, r, o, d, pol))  # hashable
+        distinct.add(key)
         if isinstance(text, str):
-            k = (s, r, o, d, t.get("polarity"), text)
-            if k in seen:
-                rep.add(path, n, f"same triple and evidence as line {seen[k]}")
-            seen.setdefault(k, n)
+            if key + (text,) in seen:
+                rep.add(path, n, f"same triple and evidence as line {seen[key + (text,)]}")
+            seen.setdefault(key + (text,), n)
         if isinstance(s, str) and isinstance(o, str):
             neighbours.setdefault(s, set()).add(o)
             neighbours.setdefault(o, set()).add(s)
     count = len(lines)
     if not DEMO_LINES[0] <= count <= DEMO_LINES[1]:
-        rep.add(path, 0, f"{count} triples; the demo set should have {DEMO_LINES[0]}..{DEMO_LINES[1]}")
+        rep.add(path, 0, f"{count} lines; the demo set should have {DEMO_LINES[0]}..{DEMO_LINES[1]}")
     if len(roots) < DEMO_MIN_ROOTS:
         rep.add(path, 0, f"covers {len(roots)} CAMEO roots; the demo set should cover at least {DEMO_MIN_ROOTS}")
-    missing = [a for a in PRK_NEIGHBOURS if a not in neighbours.get("PRK", set())]
+    prk = neighbours.get("PRK", set())
+    missing = [" or ".join(alts) for alts in PRK_NEIGHBOURS if not prk.intersection(alts)]
     if missing:
         rep.add(path, 0, f"PRK has no relation with {missing}")
-    return count, len(roots)
+    return count, len(distinct), len(roots)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -430,8 +454,9 @@ def main(argv):
     if rep.problems:
         print(f"check_data: {len(rep.problems)} problem(s)", file=sys.stderr)
         return 1
+    lines, distinct, roots = demo if demo else (0, 0, 0)
     print(f"check_data: ok: {len(codes)} relation types, {table.rows} actors, "
-          f"{demo[0] if demo else 0} demo triples over {demo[1] if demo else 0} roots")
+          f"{lines} demo lines ({distinct} distinct triples) over {roots} CAMEO roots")
     return 0
 
 
