@@ -52,12 +52,12 @@ struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 = ephemeral
   unsigned io_threads = 2;
-  unsigned worker_threads = 2;
+  unsigned worker_threads = 2;  // 0: offloaded requests run on the I/O thread
   std::uint64_t max_body_bytes = 64ull << 20;
   std::uint32_t max_header_bytes = 16u << 10;
-  std::chrono::milliseconds request_timeout{30'000};  // to read one whole request
+  std::chrono::milliseconds request_timeout{30'000};  // to read one whole request; also per write
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive connection with no request
-  std::size_t max_connections = 10'000;
+  std::size_t max_connections = 10'000;  // beyond: 503 with Retry-After, then close
   bool access_log = true;  // one spdlog line per request
 };
 
@@ -77,6 +77,7 @@ class HttpServer {
   // Blocks until stop() has completed.
   void wait();
   // Stops accepting, lets in-flight requests finish (up to `grace`), then closes connections.
+  // Waits for handlers already running; must not be called from a handler or stream callback.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds{10'000});
 
  private:
