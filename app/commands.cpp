@@ -14,6 +14,7 @@ struct Command {
 
 // The command table: one line per sub-command.
 constexpr Command commands[] = {
+    {"serve", serve_command, "run the HTTP/JSON API server"},
     {"version", nullptr, "print the version"},
 };
 

@@ -1,0 +1,698 @@
+#include "engine/engine.hpp"
+
+#include "core/text.hpp"
+#include "data/embedded.hpp"
+#include "engine/actor_directory.hpp"
+#include "engine/reference_data.hpp"
+#include "engine/triple_spec.hpp"
+#include "storage/store.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace geokg::engine {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+namespace {
+
+constexpr std::size_t max_name_bytes = 300;
+constexpr std::size_t max_evidence_bytes = 20000;
+constexpr std::size_t max_source_field_bytes = 2000;
+
+bool valid_actor_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.';
+  };
+  const auto first = id.front();
+  return std::all_of(id.begin(), id.end(), ok) && first != '-' && first != '.' && first != '_';
+}
+
+bool has_control_chars(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// A readable id from a free-text name: "Ewha University" -> "ewha-university".
+std::string slug_of(std::string_view name) {
+  std::string out;
+  bool dash = false;
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (dash && !out.empty()) out.push_back('-');
+      dash = false;
+      out.push_back(static_cast<char>(c));
+    } else if (c >= 'A' && c <= 'Z') {
+      if (dash && !out.empty()) out.push_back('-');
+      dash = false;
+      out.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else {
+      dash = true;
+    }
+    if (out.size() >= 48) break;
+  }
+  if (out.empty()) out = "actor";
+  return out;
+}
+
+graph::ActorInfo info_of(const core::Actor& a, const ActorDirectory& dir) {
+  graph::ActorInfo info;
+  info.type = a.type;
+  if (!a.country.empty())
+    if (auto c = dir.by_id(a.country)) info.country = core::value(*c);
+  return info;
+}
+
+std::vector<graph::RelationInfo> relation_infos(const core::RelationCatalog& cat) {
+  std::vector<graph::RelationInfo> v;
+  for (const auto& t : cat.all()) v.push_back({t.goldstein, t.quad_class});
+  return v;
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  Options options;
+  std::unique_ptr<storage::Store> store;
+  core::RelationCatalog catalog;
+  std::unique_ptr<graph::RelationGraph> graph;
+  mutable std::mutex view_mu;
+  std::shared_ptr<const ActorDirectory> actors = std::make_shared<ActorDirectory>();
+  std::mutex write_mu;  // one writer at a time: SQLite commit order = graph apply order
+  std::atomic<std::int64_t> evidence{0};
+  std::atomic<std::int64_t> documents{0};
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  std::shared_ptr<const ActorDirectory> directory() const {
+    std::lock_guard lock(view_mu);
+    return actors;
+  }
+  void publish_actors(std::shared_ptr<const ActorDirectory> d) {
+    std::lock_guard lock(view_mu);
+    actors = std::move(d);
+  }
+
+  Result<void> seed_reference();
+  Result<void> load();
+  Result<void> load_demo(Engine& engine);
+  Result<core::ActorIdx> resolve_param(const ActorDirectory& dir, const std::string& text, const char* param) const;
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<void> Engine::Impl::seed_reference() {
+  // Reference rows missing from the database are added (a new database gets all of them;
+  // an older one gets what later releases added). Existing rows are never overwritten.
+  auto types = reference_relation_types();
+  if (!types) return types.error();
+  auto actors_ref = reference_actors();
+  if (!actors_ref) return actors_ref.error();
+  auto existing_types = store->relation_types();
+  if (!existing_types) return existing_types.error();
+  std::set<std::string> have_codes;
+  for (const auto& t : *existing_types) have_codes.insert(t.code);
+  std::vector<core::RelationType> new_types;
+  for (const auto& t : *types)
+    if (!have_codes.count(t.code)) new_types.push_back(t);
+  std::set<std::string> have_ids;
+  auto listed = store->for_each_actor([&](core::ActorIdx, core::Actor&& a) { have_ids.insert(a.id); });
+  if (!listed) return listed.error();
+  std::vector<core::Actor> new_actors;
+  for (const auto& a : *actors_ref)
+    if (!have_ids.count(a.id)) new_actors.push_back(a);
+  if (new_types.empty() && new_actors.empty()) return {};
+  spdlog::info("seeding reference data: {} relation types, {} actors", new_types.size(), new_actors.size());
+  return store->write<void>([&](storage::Writer& w) -> Result<void> {
+    if (!new_types.empty())
+      if (auto r = w.insert_relation_types(new_types); !r) return r.error();
+    for (const auto& a : new_actors)
+      if (auto r = w.insert_actor(a); !r) return r.error();
+    return {};
+  });
+}
+
+Result<void> Engine::Impl::load() {
+  auto types = store->relation_types();
+  if (!types) return types.error();
+  catalog = core::RelationCatalog(std::move(*types));
+  graph = std::make_unique<graph::RelationGraph>(relation_infos(catalog));
+
+  std::vector<std::pair<core::ActorIdx, core::Actor>> all;
+  auto r = store->for_each_actor([&](core::ActorIdx idx, core::Actor&& a) { all.emplace_back(idx, std::move(a)); });
+  if (!r) return r.error();
+  auto dir = ActorDirectory().with(all);
+  std::vector<std::pair<core::ActorIdx, graph::ActorInfo>> infos;
+  infos.reserve(all.size());
+  for (const auto& [idx, a] : all) infos.emplace_back(idx, info_of(a, *dir));
+
+  std::vector<core::TripleRecord> triples;
+  r = store->for_each_triple([&](const core::TripleRecord& t) { triples.push_back(t); });
+  if (!r) return r.error();
+  graph->load(std::move(infos), std::move(triples));
+  publish_actors(std::move(dir));
+  auto counts = store->counts();
+  if (!counts) return counts.error();
+  evidence = counts->evidence;
+  documents = counts->documents;
+  return {};
+}
+
+Result<void> Engine::Impl::load_demo(Engine& engine) {
+  const auto text = data::embedded("demo/triples.jsonl");
+  if (!text || text->empty()) return {};
+  std::vector<TripleSpec> rows;
+  std::vector<core::ErrorItem> errors;
+  std::int64_t line = 0;
+  for (auto l : core::split_lines(*text)) {
+    ++line;
+    if (core::trim(l).empty()) continue;
+    TripleSpec spec;
+    auto j = nlohmann::ordered_json::parse(l, nullptr, false);
+    if (j.is_discarded()) return core::internal_error("demo data line " + std::to_string(line) + " is not JSON");
+    if (!decode_triple_spec(j, line, spec, errors))
+      return core::internal_error("demo data line " + std::to_string(line) + ": " + errors.front().message);
+    rows.push_back(std::move(spec));
+  }
+  auto r = engine.add_triples(rows, false);
+  if (!r) {
+    std::string why = r.error().detail;
+    if (!r.error().items.empty()) why += ": row " + std::to_string(r.error().items.front().index) + " " + r.error().items.front().message;
+    return core::internal_error("demo data: " + why);
+  }
+  spdlog::info("loaded demo data: {} triples ({} merged)", r->inserted, r->merged);
+  return {};
+}
+
+Result<std::unique_ptr<Engine>> Engine::open(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  storage::OpenOptions so;
+  so.path = options.db_path;
+  so.readers = options.readers;
+  auto store = storage::Store::open(so);
+  if (!store) return store.error();
+  impl->store = std::move(*store);
+  if (auto r = impl->seed_reference(); !r) return r.error();
+  const auto t0 = std::chrono::steady_clock::now();
+  if (auto r = impl->load(); !r) return r.error();
+  const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
+  auto& im = *engine->impl_;
+  spdlog::info("graph loaded: {} actors, {} triples in {:.0f} ms", im.directory()->size(),
+               im.graph->snapshot().triple_count(), ms);
+  if (options.demo && im.graph->snapshot().max_triple_id() == 0)
+    if (auto r = im.load_demo(*engine); !r) return r.error();
+  return engine;
+}
+
+View Engine::view() const {
+  std::lock_guard lock(impl_->view_mu);
+  return View{impl_->graph->snapshot(), impl_->actors};
+}
+
+const core::RelationCatalog& Engine::relations() const noexcept { return impl_->catalog; }
+
+Status Engine::status() const {
+  const auto v = view();
+  Status s;
+  s.actors = v.actors->size();
+  s.triples = v.graph.triple_count();
+  s.evidence = impl_->evidence.load();
+  s.documents = impl_->documents.load();
+  s.graph_version = v.graph.version();
+  s.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - impl_->started).count();
+  return s;
+}
+
+// ---- actors ---------------------------------------------------------------------------------
+
+Result<ActorView> Engine::actor(std::string_view id_or_alias) const {
+  const auto dir = view().actors;
+  const auto matches = dir->lookup(id_or_alias);
+  if (matches.empty()) return core::not_found("no actor with id or alias '" + std::string(id_or_alias.substr(0, 100)) + "'");
+  ActorView v;
+  v.idx = matches.front().idx;
+  v.actor = *dir->get(v.idx);
+  if (v.actor.id != id_or_alias) v.resolved_from = std::string(id_or_alias);
+  return v;
+}
+
+Result<ActorPage> Engine::list_actors(const ActorListQuery& q) const {
+  const auto dir = view().actors;
+  ActorPage page;
+  const auto keep = [&](const core::Actor& a) {
+    if (q.type && a.type != *q.type) return false;
+    if (!q.country.empty() && a.country != q.country) return false;
+    return q.after_id.empty() || a.id > q.after_id;
+  };
+  if (q.q.empty()) {
+    const auto& order = dir->ordered_by_id();
+    auto it = std::upper_bound(order.begin(), order.end(), q.after_id,
+                               [&](const std::string& id, core::ActorIdx x) { return id < dir->get(x)->id; });
+    for (; it != order.end(); ++it) {
+      const auto* a = dir->get(*it);
+      if (!keep(*a)) continue;
+      if (page.items.size() == q.limit) {
+        page.more = true;
+        break;
+      }
+      page.items.push_back(*a);
+    }
+    return page;
+  }
+  // Name search: every actor whose id, name or alias starts with q, listed by id.
+  std::vector<const core::Actor*> found;
+  for (const auto& m : dir->search(q.q, SIZE_MAX)) {
+    const auto* a = dir->get(m.idx);
+    if (keep(*a)) found.push_back(a);
+  }
+  std::sort(found.begin(), found.end(), [](const auto* x, const auto* y) { return x->id < y->id; });
+  for (const auto* a : found) {
+    if (page.items.size() == q.limit) {
+      page.more = true;
+      break;
+    }
+    page.items.push_back(*a);
+  }
+  return page;
+}
+
+std::vector<ResolveItem> Engine::resolve(std::string_view name, std::size_t limit) const {
+  const auto dir = view().actors;
+  std::vector<ResolveItem> out;
+  for (const auto& m : dir->search(name, limit)) out.push_back({*dir->get(m.idx), m.matched, m.exact});
+  return out;
+}
+
+Result<core::ActorIdx> Engine::Impl::resolve_param(const ActorDirectory& dir, const std::string& text,
+                                                   const char* param) const {
+  const auto m = dir.lookup(text);
+  if (m.empty())
+    return core::invalid_parameter(param, std::string(param) + ": no actor with id or alias '" + text.substr(0, 100) + "'");
+  return m.front().idx;
+}
+
+// ---- filters and queries --------------------------------------------------------------------
+
+Result<graph::TripleFilter> Engine::make_filter(const FilterSpec& f) const {
+  graph::TripleFilter out;
+  const auto& cat = impl_->catalog;
+  std::set<std::uint16_t> rel;
+  for (const auto& r : f.relations) {
+    auto idx = cat.find(r);
+    if (!idx)
+      return core::invalid_parameter("relation", "relation: unknown relation type '" + r.substr(0, 60) +
+                                                     "'; use a CAMEO code (072) or slug (provide-military-aid)");
+    rel.insert(core::value(*idx));
+  }
+  for (const auto& root : f.roots)
+    if (!core::RelationCatalog::is_root(root))
+      return core::invalid_parameter("root", "root: '" + root.substr(0, 20) + "' is not a CAMEO root (01 to 20)");
+  for (int q : f.quad_classes)
+    if (q < 1 || q > 4) return core::invalid_parameter("quad_class", "quad_class must be 1, 2, 3 or 4");
+  if (!f.relations.empty() || !f.roots.empty() || !f.quad_classes.empty()) {
+    for (std::size_t i = 0; i < cat.size(); ++i) {
+      const auto& t = cat.all()[i];
+      if (!f.relations.empty() && !rel.count(static_cast<std::uint16_t>(i))) continue;
+      if (!f.roots.empty() && std::find(f.roots.begin(), f.roots.end(), t.root) == f.roots.end()) continue;
+      if (!f.quad_classes.empty() &&
+          std::find(f.quad_classes.begin(), f.quad_classes.end(), t.quad_class) == f.quad_classes.end())
+        continue;
+      out.relations.add(static_cast<core::RelationIdx>(i));
+    }
+    // Nothing can match: keep the mask restricted but empty.
+    if (!out.relations.restricted()) out.relations.add(static_cast<core::RelationIdx>(cat.size() + 1));
+  }
+  if (!f.polarities.empty()) {
+    out.polarities = 0;
+    for (const auto& p : f.polarities) {
+      auto pol = core::parse_polarity(p);
+      if (!pol) return core::invalid_parameter("polarity", "polarity: " + pol.error().detail);
+      out.polarities = static_cast<std::uint8_t>(out.polarities | (1u << static_cast<unsigned>(*pol)));
+    }
+  }
+  if (f.since) out.dates.since = *f.since;
+  if (f.until) out.dates.until = *f.until;
+  if (f.since && f.until && *f.until < *f.since)
+    return core::invalid_parameter("until", "until must not be before since");
+  if (!(f.min_confidence >= 0.0 && f.min_confidence <= 1.0))
+    return core::invalid_parameter("min_confidence", "min_confidence must be between 0 and 1");
+  out.min_confidence = static_cast<float>(f.min_confidence);
+  out.include_retracted = f.include_retracted;
+  return out;
+}
+
+Result<TriplePage> Engine::list_triples(const TripleListQuery& q) const {
+  const auto v = view();
+  graph::TripleQuery gq;
+  auto filter = make_filter(q.filter);
+  if (!filter) return filter.error();
+  gq.filter = std::move(*filter);
+  for (auto [text, slot, param] : {std::tuple(&q.actor, &gq.actor, "actor"), std::tuple(&q.subject, &gq.subject, "subject"),
+                                   std::tuple(&q.object, &gq.object, "object")}) {
+    if (text->empty()) continue;
+    auto idx = impl_->resolve_param(*v.actors, *text, param);
+    if (!idx) return idx.error();
+    *slot = *idx;
+  }
+  TriplePage page;
+  page.items = v.graph.triples(gq, q.after, q.limit + 1);
+  if (page.items.size() > q.limit) {
+    page.items.pop_back();
+    page.more = true;
+  }
+  return page;
+}
+
+Result<TripleDetail> Engine::triple(core::TripleId id, std::size_t evidence_limit) const {
+  const auto v = view();
+  auto t = v.graph.triple(id);
+  if (!t) return core::not_found("no triple with id " + std::to_string(core::value(id)));
+  TripleDetail d;
+  d.triple = *t;
+  auto ev = impl_->store->evidence_of(id, evidence_limit);
+  if (!ev) return ev.error();
+  d.evidence = std::move(*ev);
+  if (t->retracted) {
+    auto r = impl_->store->retraction_of(id);
+    if (!r) return r.error();
+    if (*r) d.retraction = RetractionInfo{(*r)->first, (*r)->second};
+  }
+  return d;
+}
+
+Result<RelationsPage> Engine::actor_relations(const RelationsQuery& q) const {
+  const auto v = view();
+  const auto m = v.actors->lookup(q.actor);
+  if (m.empty()) return core::not_found("no actor with id or alias '" + q.actor.substr(0, 100) + "'");
+  auto filter = make_filter(q.filter);
+  if (!filter) return filter.error();
+  RelationsPage page;
+  page.actor = *v.actors->get(m.front().idx);
+  auto all = v.graph.relations(m.front().idx, q.direction, *filter);
+  if (q.offset < all.size()) {
+    const auto end = std::min(all.size(), q.offset + q.limit);
+    page.items.assign(all.begin() + static_cast<std::ptrdiff_t>(q.offset), all.begin() + static_cast<std::ptrdiff_t>(end));
+    page.more = end < all.size();
+  }
+  return page;
+}
+
+// ---- writes ---------------------------------------------------------------------------------
+
+Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bool create_actors) {
+  std::lock_guard write_lock(impl_->write_mu);
+  const auto dir = impl_->directory();
+  const auto& cat = impl_->catalog;
+
+  // Resolve and validate every row before touching the database.
+  struct Planned {
+    core::TripleInput input;
+    int new_subject = -1;  // index into new_actors when the subject is created by this batch
+    int new_object = -1;
+  };
+  std::vector<Planned> plan(rows.size());
+  std::vector<core::ErrorItem> errors;
+  std::vector<core::Actor> new_actors;
+  std::map<std::string, int> new_by_key;
+  std::set<std::string> taken_ids;
+
+  const auto resolve_actor = [&](const std::string& raw, std::int64_t i, const char* field, core::ActorIdx& idx,
+                                 int& fresh) {
+    const std::string text(core::trim(raw));
+    if (text.empty()) {
+      errors.push_back({i, field, std::string(field) + " is required"});
+      return;
+    }
+    if (text.size() > max_name_bytes || has_control_chars(text)) {
+      errors.push_back({i, field, std::string(field) + " must be at most 300 bytes without control characters"});
+      return;
+    }
+    const auto m = dir->lookup(text);
+    if (!m.empty()) {
+      idx = m.front().idx;
+      return;
+    }
+    if (!create_actors) {
+      errors.push_back({i, field, "unknown actor '" + text + "'; create it with POST /v1/actors or send \"create_actors\": true"});
+      return;
+    }
+    const auto key = core::normalize_alias(text);
+    if (key.empty()) {
+      errors.push_back({i, field, "'" + text + "' is not a usable actor name"});
+      return;
+    }
+    if (auto it = new_by_key.find(key); it != new_by_key.end()) {
+      fresh = it->second;
+      return;
+    }
+    std::string id = valid_actor_id(text) && !dir->by_id(text) ? text : slug_of(text);
+    for (int n = 2; dir->by_id(id) || taken_ids.count(id); ++n) id = slug_of(text) + "-" + std::to_string(n);
+    taken_ids.insert(id);
+    core::Actor a;
+    a.id = id;
+    a.name = text;
+    a.type = core::ActorType::other;
+    fresh = static_cast<int>(new_actors.size());
+    new_actors.push_back(std::move(a));
+    new_by_key.emplace(key, fresh);
+  };
+
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto i = static_cast<std::int64_t>(k);
+    const TripleSpec& r = rows[k];
+    Planned& p = plan[k];
+    resolve_actor(r.subject, i, "subject", p.input.subject, p.new_subject);
+    if (r.object && !core::trim(*r.object).empty()) {
+      core::ActorIdx o{};
+      resolve_actor(*r.object, i, "object", o, p.new_object);
+      p.input.object = o;
+    }
+    if (auto rel = cat.find(core::trim(r.relation))) {
+      p.input.relation = *rel;
+    } else {
+      errors.push_back({i, "relation", r.relation.empty() ? std::string("relation is required")
+                                                          : "unknown relation type '" + r.relation.substr(0, 60) +
+                                                                "'; use a CAMEO code (072) or slug (provide-military-aid)"});
+    }
+    if (auto d = core::Date::parse(r.date)) {
+      p.input.date = *d;
+    } else {
+      errors.push_back({i, "date", d.error().detail});
+    }
+    if (auto pol = core::parse_polarity(r.polarity)) {
+      p.input.polarity = *pol;
+    } else {
+      errors.push_back({i, "polarity", pol.error().detail});
+    }
+    if (!(r.confidence >= 0.0 && r.confidence <= 1.0)) {
+      errors.push_back({i, "confidence", "confidence must be between 0 and 1"});
+    } else {
+      p.input.confidence = static_cast<float>(r.confidence);
+    }
+    if (r.evidence_text.size() > max_evidence_bytes)
+      errors.push_back({i, "evidence.text", "evidence text is longer than 20000 bytes"});
+    for (const auto* s : {&r.source.url, &r.source.title, &r.source.publisher, &r.source.published_at})
+      if (s->size() > max_source_field_bytes)
+        errors.push_back({i, "source", "source fields must be at most 2000 bytes each"});
+    if (r.evidence_start && r.evidence_end && *r.evidence_end < *r.evidence_start)
+      errors.push_back({i, "evidence.end", "evidence end must not be before start"});
+    p.input.evidence.text = r.evidence_text;
+    p.input.evidence.start = r.evidence_start;
+    p.input.evidence.end = r.evidence_end;
+    p.input.evidence.source = r.source;
+  }
+  if (!errors.empty()) {
+    std::set<std::int64_t> bad;
+    for (const auto& e : errors) bad.insert(e.index);
+    Error e = core::unprocessable(std::to_string(bad.size()) + " of " + std::to_string(rows.size()) +
+                                  " triples are invalid; nothing was written");
+    e.items = std::move(errors);
+    return e;
+  }
+
+  // One transaction: new actors, then every triple.
+  std::vector<core::ActorIdx> created;
+  std::vector<storage::TripleWriteResult> results;
+  auto committed = impl_->store->write<void>([&](storage::Writer& w) -> Result<void> {
+    created.clear();
+    results.clear();
+    for (const auto& a : new_actors) {
+      auto idx = w.insert_actor(a);
+      if (!idx) return idx.error();
+      created.push_back(*idx);
+    }
+    results.reserve(plan.size());
+    for (auto& p : plan) {
+      if (p.new_subject >= 0) p.input.subject = created[static_cast<std::size_t>(p.new_subject)];
+      if (p.new_object >= 0) p.input.object = created[static_cast<std::size_t>(p.new_object)];
+      auto res = w.put_triple(p.input);
+      if (!res) return res.error();
+      results.push_back(std::move(*res));
+    }
+    return {};
+  });
+  if (!committed) return committed.error();
+
+  // Publish: actors first, then the graph (one new version).
+  InsertResult out;
+  graph::GraphUpdate update;
+  std::shared_ptr<const ActorDirectory> new_dir;
+  if (!created.empty()) {
+    std::vector<std::pair<core::ActorIdx, core::Actor>> changes;
+    for (std::size_t k = 0; k < created.size(); ++k) {
+      changes.emplace_back(created[k], new_actors[k]);
+      out.created_actors.push_back(new_actors[k].id);
+    }
+    new_dir = dir->with(changes);
+    for (const auto& [idx, a] : changes) update.actors.emplace_back(idx, info_of(a, *new_dir));
+  }
+  std::map<std::int64_t, core::TripleRecord> latest;
+  for (const auto& r : results) {
+    out.ids.push_back(r.record.id);
+    if (r.outcome == storage::WriteOutcome::inserted) {
+      ++out.inserted;
+    } else {
+      ++out.merged;
+    }
+    latest[core::value(r.record.id)] = r.record;
+  }
+  for (auto& [id, rec] : latest) update.triples.push_back(rec);
+  {
+    // Readers take the directory and the graph under view_mu: publish both together.
+    std::lock_guard lock(impl_->view_mu);
+    impl_->graph->apply(update);
+    if (new_dir) impl_->actors = std::move(new_dir);
+  }
+  impl_->evidence += static_cast<std::int64_t>(rows.size());
+  return out;
+}
+
+namespace {
+
+Result<core::Actor> check_actor(core::Actor a, const ActorDirectory& dir) {
+  if (a.name.empty() || a.name.size() > max_name_bytes || has_control_chars(a.name))
+    return core::unprocessable("name is required: 1 to 300 bytes without control characters");
+  if (!a.country.empty()) {
+    const auto c = dir.by_id(a.country);
+    if (!c || dir.get(*c)->type != core::ActorType::country)
+      return core::unprocessable("country '" + a.country.substr(0, 20) +
+                                 "' is not a country actor; use an ISO 3166-1 alpha-3 code such as PRK");
+  }
+  if (a.type == core::ActorType::country) {
+    if (a.id.size() != 3 || !std::all_of(a.id.begin(), a.id.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+      return core::unprocessable("a country actor's id must be its ISO 3166-1 alpha-3 code (three capital letters)");
+    a.country = a.id;
+  }
+  std::vector<std::string> aliases;
+  std::set<std::string> keys;
+  for (auto& al : a.aliases) {
+    const std::string t(core::trim(al));
+    if (t.empty() || t.size() > max_name_bytes || has_control_chars(t))
+      return core::unprocessable("aliases must be 1 to 300 bytes without control characters");
+    if (core::normalize_alias(t).empty()) return core::unprocessable("alias '" + t + "' has no letters or digits");
+    if (keys.insert(core::normalize_alias(t)).second) aliases.push_back(t);
+  }
+  a.aliases = std::move(aliases);
+  return a;
+}
+
+}  // namespace
+
+Result<ActorView> Engine::create_actor(const ActorSpec& spec) {
+  std::lock_guard write_lock(impl_->write_mu);
+  const auto dir = impl_->directory();
+  if (!valid_actor_id(spec.id))
+    return core::unprocessable("id must be 1 to 64 characters of letters, digits, '-', '_' or '.', starting with a letter or digit");
+  if (dir->by_id(spec.id)) return core::conflict("an actor with id '" + spec.id + "' exists");
+  auto type = core::parse_actor_type(spec.type.empty() ? "other" : spec.type);
+  if (!type) return core::unprocessable(type.error().detail);
+  core::Actor a;
+  a.id = spec.id;
+  a.name = spec.name;
+  a.type = *type;
+  a.country = spec.country;
+  a.aliases = spec.aliases;
+  auto checked = check_actor(std::move(a), *dir);
+  if (!checked) return checked.error();
+  auto idx = impl_->store->write<core::ActorIdx>([&](storage::Writer& w) { return w.insert_actor(*checked); });
+  if (!idx) return idx.error();
+  auto new_dir = dir->with({{*idx, *checked}});
+  graph::GraphUpdate update;
+  update.actors.emplace_back(*idx, info_of(*checked, *new_dir));
+  {
+    std::lock_guard lock(impl_->view_mu);
+    impl_->graph->apply(update);
+    impl_->actors = std::move(new_dir);
+  }
+  return ActorView{*idx, std::move(*checked), {}};
+}
+
+Result<ActorView> Engine::patch_actor(std::string_view id_or_alias, const ActorPatch& patch) {
+  std::lock_guard write_lock(impl_->write_mu);
+  const auto dir = impl_->directory();
+  const auto m = dir->lookup(id_or_alias);
+  if (m.empty()) return core::not_found("no actor with id or alias '" + std::string(id_or_alias.substr(0, 100)) + "'");
+  const auto idx = m.front().idx;
+  core::Actor a = *dir->get(idx);
+  if (patch.name) a.name = *patch.name;
+  if (patch.type) {
+    auto t = core::parse_actor_type(*patch.type);
+    if (!t) return core::unprocessable(t.error().detail);
+    a.type = *t;
+  }
+  if (patch.country) a.country = *patch.country;
+  for (const auto& r : patch.remove_aliases) {
+    const auto key = core::normalize_alias(r);
+    const auto before = a.aliases.size();
+    a.aliases.erase(std::remove_if(a.aliases.begin(), a.aliases.end(),
+                                   [&](const std::string& x) { return core::normalize_alias(x) == key; }),
+                    a.aliases.end());
+    if (a.aliases.size() == before) return core::unprocessable("actor '" + a.id + "' has no alias '" + r + "' to remove");
+  }
+  for (const auto& al : patch.add_aliases) a.aliases.push_back(al);
+  auto checked = check_actor(std::move(a), *dir);
+  if (!checked) return checked.error();
+  auto r = impl_->store->write<void>([&](storage::Writer& w) { return w.update_actor(idx, *checked); });
+  if (!r) return r.error();
+  auto new_dir = dir->with({{idx, *checked}});
+  graph::GraphUpdate update;
+  update.actors.emplace_back(idx, info_of(*checked, *new_dir));
+  {
+    std::lock_guard lock(impl_->view_mu);
+    impl_->graph->apply(update);
+    impl_->actors = std::move(new_dir);
+  }
+  ActorView v{idx, std::move(*checked), {}};
+  if (v.actor.id != id_or_alias) v.resolved_from = std::string(id_or_alias);
+  return v;
+}
+
+Result<void> Engine::retract_triple(core::TripleId id, const std::string& reason) {
+  std::lock_guard write_lock(impl_->write_mu);
+  if (reason.size() > 2000 || has_control_chars(reason))
+    return core::unprocessable("reason must be at most 2000 bytes without control characters");
+  if (!impl_->graph->snapshot().triple(id)) return core::not_found("no triple with id " + std::to_string(core::value(id)));
+  auto rec = impl_->store->write<core::TripleRecord>(
+      [&](storage::Writer& w) { return w.retract_triple(id, reason); });
+  if (!rec) return rec.error();
+  graph::GraphUpdate update;
+  update.triples.push_back(*rec);
+  std::lock_guard lock(impl_->view_mu);
+  impl_->graph->apply(update);
+  return {};
+}
+
+}  // namespace geokg::engine

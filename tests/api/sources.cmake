@@ -1,0 +1,5 @@
+list(APPEND GEOKG_TEST_SOURCES
+  api/params_test.cpp
+  api/problem_test.cpp
+  api/router_test.cpp)
+list(APPEND GEOKG_TEST_LIBRARIES geokg::api)

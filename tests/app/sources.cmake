@@ -1,0 +1,3 @@
+list(APPEND GEOKG_TEST_SOURCES
+  app/roundtrip_test.cpp)
+list(APPEND GEOKG_TEST_LIBRARIES geokg::app)
