@@ -15,6 +15,8 @@ struct Command {
 // The command table: one line per sub-command.
 constexpr Command commands[] = {
     {"serve", serve_command, "run the HTTP/JSON API server"},
+    {"import", import_command, "load triples from a JSONL or CSV file, all or nothing"},
+    {"export", export_command, "write triples as JSONL or CSV (import reads them back)"},
     {"version", nullptr, "print the version"},
 };
 

@@ -13,6 +13,8 @@ using CommandFn = int (*)(const std::vector<std::string>& args, std::istream& in
                           std::ostream& err);
 
 int serve_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int import_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int export_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int extract_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 // Dispatches `geokg <command> ...` (args exclude the program name).

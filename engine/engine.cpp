@@ -410,24 +410,136 @@ Result<RelationsPage> Engine::actor_relations(const RelationsQuery& q) const {
   return page;
 }
 
+Result<void> Engine::export_triples(
+    const TripleListQuery& q, const std::function<void(const core::TripleRecord&, const core::EvidenceRecord&)>& fn) const {
+  const auto v = view();
+  graph::TripleQuery gq;
+  auto filter = make_filter(q.filter);
+  if (!filter) return filter.error();
+  gq.filter = std::move(*filter);
+  gq.filter.include_retracted = false;
+  for (auto [text, slot, param] : {std::tuple(&q.actor, &gq.actor, "actor"), std::tuple(&q.subject, &gq.subject, "subject"),
+                                   std::tuple(&q.object, &gq.object, "object")}) {
+    if (text->empty()) continue;
+    auto idx = impl_->resolve_param(*v.actors, *text, param);
+    if (!idx) return idx.error();
+    *slot = *idx;
+  }
+  // Which triples match, from the graph; then their evidence, streamed from SQLite in id order.
+  std::vector<bool> wanted(v.graph.max_triple_id() + 1, false);
+  for (const auto& t : v.graph.triples(gq, std::nullopt, SIZE_MAX))
+    wanted[static_cast<std::size_t>(core::value(t.id))] = true;
+  return impl_->store->for_each_evidence([&](const core::EvidenceRecord& e) {
+    const auto id = static_cast<std::size_t>(core::value(e.triple));
+    if (id >= wanted.size() || !wanted[id]) return;
+    if (auto t = v.graph.triple(e.triple)) fn(*t, e);
+  });
+}
+
 // ---- writes ---------------------------------------------------------------------------------
 
+namespace {
+
+Result<core::Actor> check_actor(core::Actor a, const ActorDirectory& dir) {
+  if (a.name.empty() || a.name.size() > max_name_bytes || has_control_chars(a.name))
+    return core::unprocessable("name is required: 1 to 300 bytes without control characters");
+  if (!a.country.empty()) {
+    const auto c = dir.by_id(a.country);
+    if (!c || dir.get(*c)->type != core::ActorType::country)
+      return core::unprocessable("country '" + a.country.substr(0, 20) +
+                                 "' is not a country actor; use an ISO 3166-1 alpha-3 code such as PRK");
+  }
+  if (a.type == core::ActorType::country) {
+    if (a.id.size() != 3 || !std::all_of(a.id.begin(), a.id.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+      return core::unprocessable("a country actor's id must be its ISO 3166-1 alpha-3 code (three capital letters)");
+    a.country = a.id;
+  }
+  std::vector<std::string> aliases;
+  std::set<std::string> keys;
+  for (auto& al : a.aliases) {
+    const std::string t(core::trim(al));
+    if (t.empty() || t.size() > max_name_bytes || has_control_chars(t))
+      return core::unprocessable("aliases must be 1 to 300 bytes without control characters");
+    if (core::normalize_alias(t).empty()) return core::unprocessable("alias '" + t + "' has no letters or digits");
+    if (keys.insert(core::normalize_alias(t)).second) aliases.push_back(t);
+  }
+  a.aliases = std::move(aliases);
+  return a;
+}
+
+}  // namespace
+
 Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bool create_actors) {
+  return write_batch(rows, create_actors, {});
+}
+
+Result<InsertResult> Engine::import_batch(const std::vector<ActorSpec>& actors, const std::vector<TripleSpec>& rows) {
+  return write_batch(rows, false, actors);
+}
+
+Result<InsertResult> Engine::write_batch(const std::vector<TripleSpec>& rows, bool create_actors,
+                                         const std::vector<ActorSpec>& actor_specs) {
   std::lock_guard write_lock(impl_->write_mu);
   const auto dir = impl_->directory();
   const auto& cat = impl_->catalog;
 
-  // Resolve and validate every row before touching the database.
+  // Resolve and validate everything before touching the database.
   struct Planned {
     core::TripleInput input;
     int new_subject = -1;  // index into new_actors when the subject is created by this batch
     int new_object = -1;
   };
+  struct Ref {
+    int fresh = -1;  // index into new_actors, or
+    core::ActorIdx idx{};
+  };
   std::vector<Planned> plan(rows.size());
   std::vector<core::ErrorItem> errors;
   std::vector<core::Actor> new_actors;
-  std::map<std::string, int> new_by_key;
+  std::vector<std::pair<core::ActorIdx, core::Actor>> updated_actors;
+  std::map<std::string, Ref> batch_names;  // ids and normalized names/aliases of the batch's actors
   std::set<std::string> taken_ids;
+
+  const auto remember = [&](const core::Actor& a, Ref ref) {
+    batch_names["id:" + a.id] = ref;
+    for (const auto* text : {&a.name}) batch_names[core::normalize_alias(*text)] = ref;
+    for (const auto& al : a.aliases) batch_names[core::normalize_alias(al)] = ref;
+  };
+
+  // Actors defined by the batch: created when new, brought to the given state when they exist.
+  for (std::size_t k = 0; k < actor_specs.size(); ++k) {
+    const ActorSpec& spec = actor_specs[k];
+    const auto field = "actors[" + std::to_string(k) + "]";
+    if (!valid_actor_id(spec.id)) {
+      errors.push_back({-1, field, "actor id '" + spec.id.substr(0, 64) + "' must be 1 to 64 letters, digits, '-', '_' or '.'"});
+      continue;
+    }
+    if (!taken_ids.insert(spec.id).second) {
+      errors.push_back({-1, field, "actor id '" + spec.id + "' is defined twice"});
+      continue;
+    }
+    auto type = core::parse_actor_type(spec.type.empty() ? "other" : spec.type);
+    if (!type) {
+      errors.push_back({-1, field, "actor " + spec.id + ": " + type.error().detail});
+      continue;
+    }
+    core::Actor a{spec.id, spec.name, *type, spec.country, spec.aliases};
+    auto checked = check_actor(std::move(a), *dir);
+    if (!checked) {
+      errors.push_back({-1, field, "actor " + spec.id + ": " + checked.error().detail});
+      continue;
+    }
+    if (auto existing = dir->by_id(spec.id)) {
+      const core::Actor& cur = *dir->get(*existing);
+      if (cur.name != checked->name || cur.type != checked->type || cur.country != checked->country ||
+          cur.aliases != checked->aliases)
+        updated_actors.emplace_back(*existing, *checked);
+      remember(*checked, Ref{-1, *existing});
+    } else {
+      remember(*checked, Ref{static_cast<int>(new_actors.size()), {}});
+      new_actors.push_back(std::move(*checked));
+    }
+  }
 
   const auto resolve_actor = [&](const std::string& raw, std::int64_t i, const char* field, core::ActorIdx& idx,
                                  int& fresh) {
@@ -440,6 +552,14 @@ Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bo
       errors.push_back({i, field, std::string(field) + " must be at most 300 bytes without control characters"});
       return;
     }
+    const auto key = core::normalize_alias(text);
+    for (const auto& k : {"id:" + text, key}) {
+      if (auto it = batch_names.find(k); it != batch_names.end()) {
+        fresh = it->second.fresh;
+        idx = it->second.idx;
+        return;
+      }
+    }
     const auto m = dir->lookup(text);
     if (!m.empty()) {
       idx = m.front().idx;
@@ -449,16 +569,11 @@ Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bo
       errors.push_back({i, field, "unknown actor '" + text + "'; create it with POST /v1/actors or send \"create_actors\": true"});
       return;
     }
-    const auto key = core::normalize_alias(text);
     if (key.empty()) {
       errors.push_back({i, field, "'" + text + "' is not a usable actor name"});
       return;
     }
-    if (auto it = new_by_key.find(key); it != new_by_key.end()) {
-      fresh = it->second;
-      return;
-    }
-    std::string id = valid_actor_id(text) && !dir->by_id(text) ? text : slug_of(text);
+    std::string id = valid_actor_id(text) && !dir->by_id(text) && !taken_ids.count(text) ? text : slug_of(text);
     for (int n = 2; dir->by_id(id) || taken_ids.count(id); ++n) id = slug_of(text) + "-" + std::to_string(n);
     taken_ids.insert(id);
     core::Actor a;
@@ -466,8 +581,8 @@ Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bo
     a.name = text;
     a.type = core::ActorType::other;
     fresh = static_cast<int>(new_actors.size());
+    remember(a, Ref{fresh, {}});
     new_actors.push_back(std::move(a));
-    new_by_key.emplace(key, fresh);
   };
 
   for (std::size_t k = 0; k < rows.size(); ++k) {
@@ -517,8 +632,10 @@ Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bo
   if (!errors.empty()) {
     std::set<std::int64_t> bad;
     for (const auto& e : errors) bad.insert(e.index);
+    bad.erase(-1);
     Error e = core::unprocessable(std::to_string(bad.size()) + " of " + std::to_string(rows.size()) +
-                                  " triples are invalid; nothing was written");
+                                  " triples" + (actor_specs.empty() ? "" : " and some actors") +
+                                  " are invalid; nothing was written");
     e.items = std::move(errors);
     return e;
   }
@@ -529,6 +646,8 @@ Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bo
   auto committed = impl_->store->write<void>([&](storage::Writer& w) -> Result<void> {
     created.clear();
     results.clear();
+    for (const auto& [idx, a] : updated_actors)
+      if (auto r = w.update_actor(idx, a); !r) return r.error();
     for (const auto& a : new_actors) {
       auto idx = w.insert_actor(a);
       if (!idx) return idx.error();
@@ -550,8 +669,8 @@ Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bo
   InsertResult out;
   graph::GraphUpdate update;
   std::shared_ptr<const ActorDirectory> new_dir;
-  if (!created.empty()) {
-    std::vector<std::pair<core::ActorIdx, core::Actor>> changes;
+  if (!created.empty() || !updated_actors.empty()) {
+    std::vector<std::pair<core::ActorIdx, core::Actor>> changes = updated_actors;
     for (std::size_t k = 0; k < created.size(); ++k) {
       changes.emplace_back(created[k], new_actors[k]);
       out.created_actors.push_back(new_actors[k].id);
@@ -579,37 +698,6 @@ Result<InsertResult> Engine::add_triples(const std::vector<TripleSpec>& rows, bo
   impl_->evidence += static_cast<std::int64_t>(rows.size());
   return out;
 }
-
-namespace {
-
-Result<core::Actor> check_actor(core::Actor a, const ActorDirectory& dir) {
-  if (a.name.empty() || a.name.size() > max_name_bytes || has_control_chars(a.name))
-    return core::unprocessable("name is required: 1 to 300 bytes without control characters");
-  if (!a.country.empty()) {
-    const auto c = dir.by_id(a.country);
-    if (!c || dir.get(*c)->type != core::ActorType::country)
-      return core::unprocessable("country '" + a.country.substr(0, 20) +
-                                 "' is not a country actor; use an ISO 3166-1 alpha-3 code such as PRK");
-  }
-  if (a.type == core::ActorType::country) {
-    if (a.id.size() != 3 || !std::all_of(a.id.begin(), a.id.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
-      return core::unprocessable("a country actor's id must be its ISO 3166-1 alpha-3 code (three capital letters)");
-    a.country = a.id;
-  }
-  std::vector<std::string> aliases;
-  std::set<std::string> keys;
-  for (auto& al : a.aliases) {
-    const std::string t(core::trim(al));
-    if (t.empty() || t.size() > max_name_bytes || has_control_chars(t))
-      return core::unprocessable("aliases must be 1 to 300 bytes without control characters");
-    if (core::normalize_alias(t).empty()) return core::unprocessable("alias '" + t + "' has no letters or digits");
-    if (keys.insert(core::normalize_alias(t)).second) aliases.push_back(t);
-  }
-  a.aliases = std::move(aliases);
-  return a;
-}
-
-}  // namespace
 
 Result<ActorView> Engine::create_actor(const ActorSpec& spec) {
   std::lock_guard write_lock(impl_->write_mu);

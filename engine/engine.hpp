@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -165,6 +166,15 @@ class Engine {
   core::Result<graph::TripleFilter> make_filter(const FilterSpec& f) const;
 
   core::Result<InsertResult> add_triples(const std::vector<TripleSpec>& rows, bool create_actors);
+  // An import: the actors (created when new, updated to the given state when they exist), then
+  // the triples, which may name those actors; one transaction, all or nothing. Actor problems
+  // are items with index -1 and field "actors[k]".
+  core::Result<InsertResult> import_batch(const std::vector<ActorSpec>& actors, const std::vector<TripleSpec>& rows);
+  // Streams the triples matching the filter (retracted ones never), one call per evidence
+  // record, ordered by triple id then evidence id: the order an import reproduces.
+  core::Result<void> export_triples(
+      const TripleListQuery& query,
+      const std::function<void(const core::TripleRecord&, const core::EvidenceRecord&)>& fn) const;
   core::Result<ActorView> create_actor(const ActorSpec& spec);
   core::Result<ActorView> patch_actor(std::string_view id_or_alias, const ActorPatch& patch);
   core::Result<void> retract_triple(core::TripleId id, const std::string& reason);
@@ -172,6 +182,8 @@ class Engine {
  private:
   struct Impl;
   explicit Engine(std::unique_ptr<Impl> impl);
+  core::Result<InsertResult> write_batch(const std::vector<TripleSpec>& rows, bool create_actors,
+                                         const std::vector<ActorSpec>& actor_specs);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -582,15 +582,31 @@ class SqliteStore final : public Store {
     });
   }
 
+  static constexpr const char* evidence_select =
+      "SELECT e.id, e.triple, e.text, e.\"start\", e.\"end\", e.document, e.sentence_index, e.created_at, "
+      "s.url, s.title, s.publisher, s.published_at "
+      "FROM evidence AS e LEFT JOIN sources AS s ON s.id = e.source ";
+
+  static void decode_evidence(const Statement& s, core::EvidenceRecord& e) {
+    e.id = s.column_int64(0);
+    e.triple = static_cast<TripleId>(s.column_int64(1));
+    e.text = s.column_text(2);
+    e.start = s.column_optional_int64(3);
+    e.end = s.column_optional_int64(4);
+    e.document = s.column_optional_int64(5);
+    e.sentence_index = static_cast<std::int32_t>(s.column_int64(6));
+    e.created_at = s.column_text(7);
+    e.source.url = s.column_text(8);
+    e.source.title = s.column_text(9);
+    e.source.publisher = s.column_text(10);
+    e.source.published_at = s.column_text(11);
+  }
+
   Result<std::vector<core::EvidenceRecord>> evidence_of(TripleId id, std::size_t limit) override {
     return read("evidence_of", [&](Database& db) -> Result<std::vector<core::EvidenceRecord>> {
       std::vector<core::EvidenceRecord> out;
       if (limit == 0) return out;
-      auto st = db.cached(
-          "SELECT e.id, e.text, e.\"start\", e.\"end\", e.document, e.sentence_index, e.created_at, "
-          "s.url, s.title, s.publisher, s.published_at "
-          "FROM evidence AS e LEFT JOIN sources AS s ON s.id = e.source "
-          "WHERE e.triple = ?1 ORDER BY e.id LIMIT ?2");
+      auto st = db.cached(std::string(evidence_select) + "WHERE e.triple = ?1 ORDER BY e.id LIMIT ?2");
       if (!st) return st.error();
       (*st)->bind(1, core::value(id));
       (*st)->bind(2, static_cast<std::int64_t>(
@@ -599,20 +615,22 @@ class SqliteStore final : public Store {
         auto row = (*st)->step();
         if (!row) return row.error();
         if (!*row) return out;
-        const Statement& s = **st;
-        core::EvidenceRecord& e = out.emplace_back();
-        e.id = s.column_int64(0);
-        e.triple = id;
-        e.text = s.column_text(1);
-        e.start = s.column_optional_int64(2);
-        e.end = s.column_optional_int64(3);
-        e.document = s.column_optional_int64(4);
-        e.sentence_index = static_cast<std::int32_t>(s.column_int64(5));
-        e.created_at = s.column_text(6);
-        e.source.url = s.column_text(7);
-        e.source.title = s.column_text(8);
-        e.source.publisher = s.column_text(9);
-        e.source.published_at = s.column_text(10);
+        decode_evidence(**st, out.emplace_back());
+      }
+    });
+  }
+
+  Result<void> for_each_evidence(const std::function<void(const core::EvidenceRecord&)>& fn) override {
+    return read("for_each_evidence", [&](Database& db) -> Result<void> {
+      auto st = db.cached(std::string(evidence_select) + "ORDER BY e.triple, e.id");
+      if (!st) return st.error();
+      core::EvidenceRecord e;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) return {};
+        decode_evidence(**st, e);
+        fn(e);
       }
     });
   }

@@ -95,6 +95,8 @@ class Store {
   virtual core::Result<void> for_each_triple(const std::function<void(const core::TripleRecord&)>& fn) = 0;
   // Evidence rows of a triple, oldest first; at most `limit`; empty for an unknown triple.
   virtual core::Result<std::vector<core::EvidenceRecord>> evidence_of(core::TripleId id, std::size_t limit) = 0;
+  // Every evidence row, ordered by (triple, id): exports stream them in this order.
+  virtual core::Result<void> for_each_evidence(const std::function<void(const core::EvidenceRecord&)>& fn) = 0;
   // Retraction reason and time (RFC 3339) of a retracted triple; nullopt if not retracted;
   // not_found if no such triple.
   virtual core::Result<std::optional<std::pair<std::string, std::string>>> retraction_of(core::TripleId id) = 0;

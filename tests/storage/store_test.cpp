@@ -665,6 +665,27 @@ TEST_CASE("evidence_of returns the oldest rows first, at most limit", "[storage]
   CHECK(unknown->empty());
 }
 
+TEST_CASE("for_each_evidence streams every evidence row ordered by triple, then id", "[storage]") {
+  auto store = open_store(":memory:");
+  const Seeded a = seed(*store);
+  // Interleave assertions of two triples so that evidence ids alternate between them.
+  for (int i = 0; i < 3; ++i) {
+    auto t1 = triple(a.prk, 0, a.rus, day(2023, 11, 9));
+    t1.evidence.text = "first " + std::to_string(i);
+    auto t2 = triple(a.rus, 1, a.ukr, day(2022, 2, 24));
+    t2.evidence.text = "second " + std::to_string(i);
+    t2.evidence.source.url = "https://example.org/" + std::to_string(i);
+    REQUIRE(put(*store, t1));
+    REQUIRE(put(*store, t2));
+  }
+  std::vector<std::string> seen;
+  REQUIRE(store->for_each_evidence([&](const core::EvidenceRecord& e) {
+    seen.push_back(std::to_string(core::value(e.triple)) + ":" + e.text + ":" + e.source.url);
+  }));
+  CHECK(seen == std::vector<std::string>{"1:first 0:", "1:first 1:", "1:first 2:", "2:second 0:https://example.org/0",
+                                         "2:second 1:https://example.org/1", "2:second 2:https://example.org/2"});
+}
+
 TEST_CASE("counts reflect actors, triples and evidence", "[storage]") {
   auto store = open_store(":memory:");
   Counts c = counts_of(*store);
