@@ -17,6 +17,7 @@ constexpr Command commands[] = {
     {"serve", serve_command, "run the HTTP/JSON API server"},
     {"import", import_command, "load triples from a JSONL or CSV file, all or nothing"},
     {"export", export_command, "write triples as JSONL or CSV (import reads them back)"},
+    {"extract", extract_command, "code triples from article text on stdin, JSONL on stdout"},
     {"version", nullptr, "print the version"},
 };
 

@@ -1,0 +1,1243 @@
+#include "extract/coder.hpp"
+
+#include "extract/dates.hpp"
+#include "extract/dictionary_data.hpp"
+#include "extract/document.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace geokg::extract {
+namespace {
+
+using core::ActorType;
+using core::Date;
+using core::Polarity;
+
+constexpr int none = -1;
+
+struct Ref {
+  std::uint32_t actor = 0;
+  std::uint16_t agent = 0;
+  friend bool operator==(const Ref&, const Ref&) = default;
+};
+
+enum class MentionKind : std::uint8_t { name, demonym, place, role, agent, pronoun };
+
+struct Mention {
+  std::uint32_t begin = 0, end = 0;  // sentence tokens; end excludes a possessive marker
+  Ref ref;
+  MentionKind kind = MentionKind::name;
+  bool possessive = false;
+};
+
+struct Group {
+  std::uint32_t begin = 0, end = 0;  // token span; end excludes a possessive marker
+  std::uint32_t first = 0, count = 0;  // mentions
+  bool possessive = false, governed = false, locative = false, coref = false;
+  bool coordinated = false;  // joined by "and"/"or", not only by commas
+};
+
+struct Trigger {
+  std::uint32_t begin = 0, end = 0;
+  std::uint32_t block = 0;
+  FormKind form = FormKind::base;
+  bool noun = false;
+  const Pattern* pattern = nullptr;
+  std::uint32_t match_end = 0;
+  int target = none, source = none;  // groups filled by the pattern
+  int subject = none;                // resolved source group
+  std::string code;
+  Polarity polarity = Polarity::asserted;
+  bool suppressed = false;
+  bool passive = false;
+  bool inherited = false;  // subject taken from context rather than the clause
+  float confidence = 0.f;
+};
+
+struct Salience {
+  std::optional<Ref> person, thing;
+  std::vector<Ref> countries;  // most recent first, distinct
+  std::vector<Ref> plural;
+};
+
+// Per-document scratch space.
+struct Work {
+  std::vector<Token> tokens;
+  std::vector<SentenceSpan> sentences;
+  std::vector<Mention> mentions;
+  std::vector<Group> groups;
+  std::vector<int> group_at;     // group starting at token
+  std::vector<int> group_ending; // group whose last token (or possessive marker) is at token
+  std::vector<int> in_mention;   // mention covering a token
+  std::vector<bool> boundary;
+  std::vector<Trigger> triggers;
+  std::vector<DateMention> dates;
+  Salience salience;
+};
+
+class SentenceCoder {
+ public:
+  SentenceCoder(const Dictionaries::Impl& d, std::string_view text, Date published, Work& w)
+      : d_(d), text_(text), published_(published), w_(w) {
+    of_ = d_.vocab.find("of");
+    pro_ = d_.vocab.find("pro");
+    anti_ = d_.vocab.find("anti");
+    poss_ = d_.vocab.find("'s");
+    comma_ = d_.vocab.find(",");
+    between_ = d_.vocab.find("between");
+    as_ = d_.vocab.find("as");
+    well_ = d_.vocab.find("well");
+  }
+
+  void code(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out) {
+    toks_ = std::span<const Token>(w_.tokens).subspan(s.first, s.last - s.first);
+    n_ = static_cast<std::uint32_t>(toks_.size());
+    caseless_ = true;
+    for (const auto& t : toks_)
+      if (t.is(tf_word) && !t.is(tf_cap)) caseless_ = false;
+    if (!caseless_) {
+      caseless_ = true;
+      for (const auto& t : toks_)
+        if (t.is(tf_word) && !t.is(tf_allcaps) && t.word != poss_) caseless_ = false;
+    }
+    find_mentions();
+    add_pronouns();
+    build_groups();
+    mark_boundaries();
+    find_triggers();
+    for (auto& t : w_.triggers) match(t);
+    drop_nested_triggers();
+    for (std::size_t i = 0; i < w_.triggers.size(); ++i) resolve_subject(i);
+    apply_modality();
+    find_dates(toks_, text_, d_.vocab, published_, w_.dates);
+    emit(s, index, out);
+    update_salience();
+  }
+
+ private:
+  // ---- token helpers -------------------------------------------------------------------------------
+  std::uint32_t cls(std::uint32_t i) const noexcept { return i < n_ ? d_.vocab.classes(toks_[i].word) : 0; }
+  bool has(std::uint32_t i, std::uint32_t c) const noexcept { return (cls(i) & c) != 0; }
+  bool is_word(std::uint32_t i, std::uint32_t id) const noexcept { return i < n_ && id != 0 && toks_[i].word == id; }
+  std::string_view surface(std::uint32_t b, std::uint32_t e) const {
+    if (b >= e) return {};
+    return text_.substr(toks_[b].begin, toks_[e - 1].end - toks_[b].begin);
+  }
+
+  // ---- actors --------------------------------------------------------------------------------------
+  struct Hits {
+    const PhraseHit* actor = nullptr;  // any actor (non-person or person)
+    const PhraseHit* demonym = nullptr;
+    const PhraseHit* place = nullptr;
+    const PhraseHit* title = nullptr;
+    const PhraseHit* agent = nullptr;
+    std::uint32_t begin = 0, end = 0;
+    bool person() const { return false; }
+  };
+
+  bool valid(const PhraseHit& h) const noexcept { return h.when.contains(published_); }
+
+  Hits classify(const std::vector<PhraseHit>& hits, std::uint32_t b, std::uint32_t e, bool capital_ok) const {
+    Hits out;
+    out.begin = b;
+    out.end = e;
+    const bool any_user = std::any_of(hits.begin(), hits.end(), [&](const PhraseHit& h) { return h.user && valid(h); });
+    for (const auto& h : hits) {
+      if (!valid(h) || (any_user && !h.user)) continue;
+      switch (h.kind) {
+        case PhraseKind::actor: if (capital_ok && !out.actor) out.actor = &h; break;
+        case PhraseKind::demonym: if (capital_ok && !out.demonym) out.demonym = &h; break;
+        case PhraseKind::place: if (capital_ok && !out.place) out.place = &h; break;
+        case PhraseKind::title: if (!out.title) out.title = &h; break;
+        case PhraseKind::agent: if (!out.agent) out.agent = &h; break;
+      }
+    }
+    return out;
+  }
+
+  bool is_person(const PhraseHit* h) const { return h && d_.actors[h->index].type == ActorType::person; }
+
+  std::optional<Ref> country_ref(const Hits& h) const {
+    if (h.actor && !is_person(h.actor)) return Ref{h.actor->index, h.actor->agent};
+    if (h.demonym) return Ref{h.demonym->index, 0};
+    if (h.place) return Ref{h.place->index, h.place->agent};
+    return std::nullopt;
+  }
+
+  // The person holding one of the title's roles for `org` on the publication date.
+  std::optional<std::uint32_t> holder(const ActorEntry& org, const Title& title) const {
+    for (const auto& role : title.roles) {
+      const auto it = d_.holders.find(org.id + "/" + role);
+      if (it == d_.holders.end()) continue;
+      for (const auto idx : it->second)
+        for (const auto& r : d_.actors[idx].roles)
+          if (r.org == org.id && r.role == role && r.when.contains(published_)) return idx;
+    }
+    return std::nullopt;
+  }
+
+  Ref with_agent(Ref r, std::uint16_t agent) const {
+    const auto& a = d_.actors[r.actor];
+    if (a.type != ActorType::country) return r;  // a group's or IGO's own people are the group
+    if (agent != 0 && d_.agents[agent].is_state) agent = 0;
+    r.agent = agent;
+    return r;
+  }
+
+  // Words after a title that name its holder: "President Yoon", "Secretary of State Antony Blinken".
+  bool names(std::uint32_t person, std::uint32_t tok) const {
+    if (tok >= n_ || !toks_[tok].is(tf_cap) || toks_[tok].word == 0) return false;
+    const auto it = d_.person_words.find(toks_[tok].word);
+    return it != d_.person_words.end() && std::find(it->second.begin(), it->second.end(), person) != it->second.end();
+  }
+
+  std::uint32_t name_end(std::uint32_t person, std::uint32_t from) const {
+    while (from < n_ && names(person, from)) ++from;
+    return from;
+  }
+
+  // The holder of the title (any organisation) whose name has the word at `tok`.
+  std::optional<std::uint32_t> titled_person(const PhraseHit& title, std::uint32_t tok) const {
+    if (tok >= n_ || !toks_[tok].is(tf_cap) || toks_[tok].word == 0) return std::nullopt;
+    const auto it = d_.person_words.find(toks_[tok].word);
+    if (it == d_.person_words.end()) return std::nullopt;
+    const auto& t = d_.titles[title.index];
+    for (const auto idx : it->second)
+      for (const auto& r : d_.actors[idx].roles)
+        if (r.when.contains(published_) && std::find(t.roles.begin(), t.roles.end(), r.role) != t.roles.end())
+          return idx;
+    return std::nullopt;
+  }
+
+  Ref title_ref(Ref org, const PhraseHit& title) const {
+    const auto& t = d_.titles[title.index];
+    if (auto p = holder(d_.actors[org.actor], t)) return Ref{*p, 0};
+    return with_agent(org, t.agent);
+  }
+
+  void push_mention(std::uint32_t b, std::uint32_t e, Ref r, MentionKind k) {
+    Mention m{b, e, r, k, false};
+    if (e < n_ && toks_[e].is(tf_possessive)) m.possessive = true;
+    w_.mentions.push_back(m);
+  }
+
+  void find_mentions() {
+    w_.mentions.clear();
+    std::vector<Hits> raw;
+    for (std::uint32_t i = 0; i < n_; ++i) {
+      std::uint32_t node = PhraseTrie::root, best_end = 0;
+      const std::vector<PhraseHit>* best = nullptr;
+      for (std::uint32_t j = i; j < n_; ++j) {
+        const auto w = toks_[j].word;
+        if (w == 0) break;
+        node = d_.phrases.child(node, w);
+        if (node == PhraseTrie::none) break;
+        if (const auto* h = d_.hits(node)) {
+          best = h;
+          best_end = j + 1;
+        }
+      }
+      bool capital = caseless_;
+      const bool prefixed = toks_[i].is(tf_hyphen_before) && i > 0 && (toks_[i - 1].word == pro_ || toks_[i - 1].word == anti_);
+      if (best) {
+        for (std::uint32_t k = i; k < best_end && !capital; ++k) capital = toks_[k].is(tf_cap);
+        Hits h = classify(*best, i, best_end, capital && !prefixed);
+        if (h.actor || h.demonym || h.place || h.title || h.agent) {
+          raw.push_back(h);
+          i = best_end - 1;
+          continue;
+        }
+      }
+      if (!d_.stems.empty() && toks_[i].is(tf_word) && (toks_[i].is(tf_cap) || caseless_) && !prefixed) {
+        const auto* hit = stem(i);
+        if (hit) {
+          Hits h;
+          h.begin = i;
+          h.end = i + 1;
+          if (hit->kind == PhraseKind::agent) h.agent = hit; else h.actor = hit;
+          raw.push_back(h);
+        }
+      }
+    }
+    // Combine: [country] [title] [person], [country] [agent], [title|agent] of [country] ...
+    const auto adjacent = [&](std::uint32_t end, std::uint32_t begin) {
+      return begin == end || (begin == end + 1 && toks_[end].is(tf_possessive));
+    };
+    // "of" plus optional determiners between a title/agent and its country.
+    const auto of_next = [&](std::size_t k) -> std::size_t {
+      if (k + 1 >= raw.size() || !is_word(raw[k].end, of_)) return 0;
+      std::uint32_t p = raw[k].end + 1;
+      while (p < n_ && has(p, wc_det)) ++p;
+      return raw[k + 1].begin == p ? k + 1 : 0;
+    };
+    for (std::size_t k = 0; k < raw.size(); ++k) {
+      const Hits& h = raw[k];
+      const Hits* next = k + 1 < raw.size() && adjacent(h.end, raw[k + 1].begin) ? &raw[k + 1] : nullptr;
+      const Hits* next2 = next && k + 2 < raw.size() && adjacent(next->end, raw[k + 2].begin) ? &raw[k + 2] : nullptr;
+      if (auto ref = country_ref(h)) {
+        const MentionKind kind = h.actor && !is_person(h.actor) ? MentionKind::name : h.demonym ? MentionKind::demonym : MentionKind::place;
+        if (next && next->title && !is_person(next->actor)) {
+          if (next2 && is_person(next2->actor)) {
+            push_mention(h.begin, next2->end, Ref{next2->actor->index, 0}, MentionKind::name);
+            k += 2;
+          } else {
+            const Ref r = title_ref(*ref, *next->title);
+            const bool person = d_.actors[r.actor].type == ActorType::person;
+            push_mention(h.begin, person ? name_end(r.actor, next->end) : next->end, r, MentionKind::role);
+            k += 1;
+          }
+          continue;
+        }
+        if (next && next->agent && !next->actor && !next->demonym) {
+          push_mention(h.begin, next->end, with_agent(*ref, next->agent->agent), MentionKind::agent);
+          k += 1;
+          continue;
+        }
+        if (next && is_person(next->actor)) {
+          push_mention(h.begin, next->end, Ref{next->actor->index, 0}, MentionKind::name);
+          k += 1;
+          continue;
+        }
+        push_mention(h.begin, h.end, *ref, kind);
+        continue;
+      }
+      if (is_person(h.actor)) {
+        push_mention(h.begin, h.end, Ref{h.actor->index, 0}, MentionKind::name);
+        continue;
+      }
+      if (h.title) {
+        if (next && is_person(next->actor)) {
+          push_mention(h.begin, next->end, Ref{next->actor->index, 0}, MentionKind::name);
+          k += 1;
+        } else if (const auto p = titled_person(*h.title, h.end)) {
+          push_mention(h.begin, name_end(*p, h.end), Ref{*p, 0}, MentionKind::name);
+        } else if (const auto o = of_next(k); o != 0) {
+          if (auto ref = country_ref(raw[o])) {
+            push_mention(h.begin, raw[o].end, title_ref(*ref, *h.title), MentionKind::role);
+            k = o;
+          }
+        }
+        continue;
+      }
+      if (h.agent) {
+        if (const auto o = of_next(k); o != 0) {
+          if (auto ref = country_ref(raw[o])) {
+            push_mention(h.begin, raw[o].end, with_agent(*ref, h.agent->agent), MentionKind::agent);
+            k = o;
+          }
+        }
+      }
+    }
+  }
+
+  const PhraseHit* stem(std::uint32_t i) const {
+    const auto key = d_.vocab.spelling(toks_[i].word);
+    std::string lower;
+    if (toks_[i].word == 0) {
+      for (auto c : text_.substr(toks_[i].begin, toks_[i].end - toks_[i].begin))
+        if (c != '.' && c != '\'') lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    }
+    const std::string_view k = toks_[i].word == 0 ? std::string_view(lower) : key;
+    for (std::size_t len = k.size(); len >= 4; --len) {
+      const auto prefix = k.substr(0, len);
+      const auto it = std::lower_bound(d_.stems.begin(), d_.stems.end(), prefix,
+                                       [](const auto& e, std::string_view p) { return e.first < p; });
+      for (auto j = it; j != d_.stems.end() && j->first == prefix; ++j)
+        if (valid(j->second)) return &j->second;
+    }
+    return nullptr;
+  }
+
+  // ---- coreference ---------------------------------------------------------------------------------
+  void add_pronouns() {
+    auto& ms = w_.mentions;
+    std::vector<Mention> extra;
+    std::vector<int> covered(n_, none);
+    for (std::size_t m = 0; m < ms.size(); ++m)
+      for (auto t = ms[m].begin; t < ms[m].end; ++t) covered[t] = static_cast<int>(m);
+    Salience s = w_.salience;  // advanced through this sentence's mentions in order
+    std::size_t next_mention = 0;
+    for (std::uint32_t i = 0; i < n_; ++i) {
+      while (next_mention < ms.size() && ms[next_mention].begin <= i) note(s, ms[next_mention++].ref);
+      if (covered[i] != none) continue;
+      const auto c = cls(i);
+      if (c == 0) continue;
+      const auto add = [&](std::uint32_t e, Ref r, bool possessive) {
+        Mention m{i, e, r, MentionKind::pronoun, possessive};
+        if (!possessive && e < n_ && toks_[e].is(tf_possessive)) m.possessive = true;
+        extra.push_back(m);
+      };
+      if ((c & wc_pron_person) && s.person) {
+        add(i + 1, *s.person, (c & wc_possessive_pron) != 0);
+      } else if ((c & wc_pron_thing) && s.thing) {
+        // "it" followed by a form of "be" is usually expletive ("it is clear that").
+        if (!(c & wc_possessive_pron) && has(i + 1, wc_be)) continue;
+        add(i + 1, *s.thing, (c & wc_possessive_pron) != 0);
+      } else if ((c & wc_pron_plural) && !s.plural.empty()) {
+        for (const auto& r : s.plural) add(i + 1, r, (c & wc_possessive_pron) != 0);
+      } else if ((c & (wc_number_word | wc_det)) && i + 2 < n_ && has(i + 1, wc_number_word) &&
+                 has(i + 2, wc_generic_country)) {
+        for (const auto& r : last_two(s)) add(i + 3, r, false);
+        i += 2;
+      } else if ((c & wc_number_word) && i + 1 < n_ && has(i + 1, wc_generic_country)) {
+        for (const auto& r : last_two(s)) add(i + 2, r, false);
+        ++i;
+      } else if ((c & wc_det) && i + 1 < n_ && has(i + 1, wc_generic_country) && !s.countries.empty()) {
+        // "the country" is the last country; "the two countries" the last two.
+        add(i + 2, s.countries.front(), false);
+        ++i;
+      }
+    }
+    if (extra.empty()) return;
+    ms.insert(ms.end(), extra.begin(), extra.end());
+    std::stable_sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.begin < b.begin; });
+  }
+
+  // "the two countries": the last pair named together, else the last two countries named.
+  static std::vector<Ref> last_two(const Salience& s) {
+    if (s.plural.size() == 2) return s.plural;
+    if (s.countries.size() >= 2) return {s.countries[0], s.countries[1]};
+    return {};
+  }
+
+  std::optional<Ref> country_of(Ref r) const {
+    const auto& a = d_.actors[r.actor];
+    if (a.type == ActorType::country) return Ref{r.actor, 0};
+    return std::nullopt;
+  }
+
+  void note(Salience& s, Ref r) const {
+    const auto& a = d_.actors[r.actor];
+    if (a.type == ActorType::person) {
+      s.person = r;
+      return;
+    }
+    s.thing = r;
+    if (auto c = country_of(r)) {
+      auto& v = s.countries;
+      v.erase(std::remove(v.begin(), v.end(), *c), v.end());
+      v.insert(v.begin(), *c);
+      if (v.size() > 4) v.pop_back();
+    }
+  }
+
+  void update_salience() {
+    for (const auto& m : w_.mentions)
+      if (m.kind != MentionKind::pronoun) note(w_.salience, m.ref);
+    for (const auto& g : w_.groups)
+      if (g.count >= 2 && !g.coref) {
+        w_.salience.plural.clear();
+        for (auto k = g.first; k < g.first + g.count; ++k) w_.salience.plural.push_back(w_.mentions[k].ref);
+      }
+  }
+
+  // ---- groups and clauses --------------------------------------------------------------------------
+  void build_groups() {
+    auto& gs = w_.groups;
+    gs.clear();
+    w_.group_at.assign(n_ + 1, none);
+    w_.group_ending.assign(n_ + 1, none);
+    w_.in_mention.assign(n_ + 1, none);
+    const auto& ms = w_.mentions;
+    for (std::uint32_t m = 0; m < ms.size(); ++m)
+      for (auto t = ms[m].begin; t < ms[m].end; ++t) w_.in_mention[t] = static_cast<int>(m);
+    for (std::uint32_t m = 0; m < ms.size(); ++m) {
+      bool join = false, coordinated = false;
+      if (!gs.empty()) {
+        const Group& g = gs.back();
+        const Mention& prev = ms[m - 1];
+        if (ms[m].begin == prev.begin) {
+          join = true;  // a plural pronoun standing for several actors
+          coordinated = true;
+        } else if (!prev.possessive && !g.locative) {
+          std::uint32_t t = prev.end;
+          bool conj = false;
+          if (t < n_ && toks_[t].word == comma_) ++t;
+          if (t < n_ && has(t, wc_coord)) {
+            ++t;
+            conj = true;
+          } else if (is_word(t, as_) && is_word(t + 1, well_) && is_word(t + 2, as_)) {
+            t += 3;
+            conj = true;
+          }
+          coordinated = conj;
+          conj = conj || (t == prev.end + 1 && toks_[prev.end].word == comma_);
+          while (t < n_ && has(t, wc_det)) ++t;
+          join = conj && t == ms[m].begin;
+          // "Russia attacked Ukraine and Belarus condemned Poland": an object, then a new clause.
+          if (join && followed_by_verb(ms[m]) && preceded_by_verb(g.begin)) join = false;
+        }
+      }
+      if (join) {
+        Group& g = gs.back();
+        g.end = std::max(g.end, ms[m].end);
+        g.count = m - g.first + 1;
+        g.possessive = ms[m].possessive;
+        g.coordinated = g.coordinated || coordinated;
+        continue;
+      }
+      Group g;
+      g.begin = ms[m].begin;
+      g.end = ms[m].end;
+      g.first = m;
+      g.count = 1;
+      g.possessive = ms[m].possessive;
+      g.coref = ms[m].kind == MentionKind::pronoun;
+      std::uint32_t p = g.begin;
+      while (p > 0 && has(p - 1, wc_det) && !has(p - 1, wc_prep)) --p;
+      if (p > 0) {
+        const auto c = cls(p - 1);
+        g.governed = (c & wc_prep) != 0;
+        g.locative = (c & wc_locative) != 0;
+      }
+      gs.push_back(g);
+    }
+    // "China, North Korea's principal ally," is an apposition, not a list: lists end with "and" or "or".
+    for (std::size_t gi = 0; gi < gs.size(); ++gi) {
+      if (gs[gi].count < 2 || gs[gi].coordinated) continue;
+      std::vector<Group> singles;
+      for (auto m = gs[gi].first; m < gs[gi].first + gs[gi].count; ++m) {
+        Group g;
+        g.begin = ms[m].begin;
+        g.end = ms[m].end;
+        g.first = m;
+        g.count = 1;
+        g.possessive = ms[m].possessive;
+        g.coref = ms[m].kind == MentionKind::pronoun;
+        if (m == gs[gi].first) {
+          g.governed = gs[gi].governed;
+          g.locative = gs[gi].locative;
+        }
+        singles.push_back(g);
+      }
+      gs.erase(gs.begin() + static_cast<std::ptrdiff_t>(gi));
+      gs.insert(gs.begin() + static_cast<std::ptrdiff_t>(gi), singles.begin(), singles.end());
+      gi += singles.size() - 1;
+    }
+    for (std::size_t gi = 0; gi < gs.size(); ++gi) {
+      auto& g = gs[gi];
+      if (std::any_of(ms.begin() + g.first, ms.begin() + g.first + g.count,
+                      [](const Mention& m) { return m.kind != MentionKind::pronoun; }))
+        g.coref = false;
+      w_.group_at[g.begin] = static_cast<int>(gi);
+      w_.group_ending[g.end - 1] = static_cast<int>(gi);
+      if (g.end < n_ && toks_[g.end].is(tf_possessive)) w_.group_ending[g.end] = static_cast<int>(gi);
+    }
+  }
+
+  bool followed_by_verb(const Mention& m) const {
+    std::uint32_t k = m.end < n_ && toks_[m.end].is(tf_possessive) ? m.end + 1 : m.end;
+    while (k < n_ && has(k, wc_adverb)) ++k;
+    return k < n_ && has(k, wc_verbish | wc_aux | wc_be | wc_modal | wc_report) && w_.in_mention[k] == none;
+  }
+
+  bool preceded_by_verb(std::uint32_t b) const {
+    while (b > 0 && has(b - 1, wc_det | wc_adverb)) --b;
+    return b > 0 && has(b - 1, wc_verbish) && !has(b - 1, wc_prep);
+  }
+
+  void mark_boundaries() {
+    auto& b = w_.boundary;
+    b.assign(n_ + 1, false);
+    for (std::uint32_t i = 0; i < n_; ++i) {
+      const auto& t = toks_[i];
+      if (t.punct == ';' || t.punct == ':' || t.punct == '"' || t.punct == '(' || t.punct == ')' || t.punct == '-') {
+        b[i] = true;
+        continue;
+      }
+      if (has(i, wc_sub | wc_rel | wc_comp | wc_report | wc_accord) && w_.in_mention[i] == none) b[i] = true;
+      // "..., and Russia attacked": a coordinator or comma before a new subject and its verb.
+      if ((t.word == comma_ || has(i, wc_coord)) && w_.group_at[i + 1 < n_ ? i + 1 : i] != none && i + 1 < n_) {
+        const Group& g = w_.groups[static_cast<std::size_t>(w_.group_at[i + 1])];
+        std::uint32_t k = g.end < n_ && toks_[g.end].is(tf_possessive) ? g.end + 1 : g.end;
+        while (k < n_ && has(k, wc_adverb)) ++k;
+        if (k < n_ && has(k, wc_verbish | wc_aux | wc_be | wc_modal | wc_report) && !toks_[k].is(tf_possessive)) b[i] = true;
+      }
+    }
+  }
+
+  std::uint32_t clause_start(std::uint32_t t) const {
+    while (t > 0) {
+      if (w_.boundary[t - 1]) return t;
+      --t;
+    }
+    return 0;
+  }
+
+  // ---- triggers and patterns -----------------------------------------------------------------------
+  void find_triggers() {
+    auto& ts = w_.triggers;
+    ts.clear();
+    for (std::uint32_t i = 0; i < n_; ++i) {
+      if (w_.in_mention[i] != none) continue;
+      std::uint32_t node = PhraseTrie::root, best_end = 0, best_node = PhraseTrie::none;
+      for (std::uint32_t j = i; j < n_; ++j) {
+        const auto w = toks_[j].word;
+        if (w == 0) break;
+        node = d_.triggers.child(node, w);
+        if (node == PhraseTrie::none) break;
+        if (node < d_.trigger_hits.size() && !d_.trigger_hits[node].empty()) {
+          best_end = j + 1;
+          best_node = node;
+        }
+      }
+      if (best_node == PhraseTrie::none) continue;
+      const auto& hits = d_.trigger_hits[best_node];
+      // A noun after a determiner, a possessive or an adjective-like actor; a verb otherwise.
+      const bool noun_context = i > 0 && (has(i - 1, wc_det) || toks_[i - 1].is(tf_possessive) ||
+                                          (has(i - 1, wc_light) && !has(i - 1, wc_aux | wc_be | wc_modal)) ||
+                                          (w_.in_mention[i - 1] != none &&
+                                           w_.mentions[static_cast<std::size_t>(w_.in_mention[i - 1])].kind == MentionKind::demonym) ||
+                                          has(i - 1, wc_number_word) || toks_[i - 1].is(tf_number));
+      const TriggerHit* pick = nullptr;
+      for (const auto& h : hits) {
+        const bool noun = d_.blocks[h.block].noun;
+        if (noun == noun_context) { pick = &h; break; }
+      }
+      if (!pick) {
+        // Only one reading: a verb after a determiner is not a verb ("the attack" has no verb reading).
+        pick = &hits.front();
+        if (!d_.blocks[pick->block].noun && noun_context && pick->form != FormKind::gerund && pick->form != FormKind::past_participle) {
+          i = best_end - 1;
+          continue;
+        }
+      }
+      Trigger t;
+      t.begin = i;
+      t.end = best_end;
+      t.block = pick->block;
+      t.form = pick->form;
+      t.noun = d_.blocks[pick->block].noun;
+      ts.push_back(t);
+      i = best_end - 1;
+    }
+  }
+
+  int group_of_token(std::uint32_t q) const {
+    const int m = w_.in_mention[q];
+    if (m == none) return none;
+    for (std::size_t gi = 0; gi < w_.groups.size(); ++gi) {
+      const auto& g = w_.groups[gi];
+      if (static_cast<std::uint32_t>(m) >= g.first && static_cast<std::uint32_t>(m) < g.first + g.count) return static_cast<int>(gi);
+    }
+    return none;
+  }
+
+  struct MatchState {
+    int target = none, source = none;
+    std::uint32_t end = 0;
+  };
+
+  // Skips determiners and a few adverbs before an actor slot.
+  std::uint32_t skip_det(std::uint32_t p) const {
+    int k = 0;
+    while (p < n_ && k < 3 && w_.group_at[p] == none && (has(p, wc_det | wc_adverb | wc_number_word) || toks_[p].is(tf_number))) {
+      ++p;
+      ++k;
+    }
+    return p;
+  }
+
+  bool match_from(const Pattern& p, std::size_t e, std::uint32_t pos, MatchState& st) const {
+    if (e == p.elems.size()) {
+      st.end = pos;
+      return true;
+    }
+    const PatternElem& el = p.elems[e];
+    switch (el.kind) {
+      case PatternElem::word:
+        return pos < n_ && toks_[pos].word == el.id && match_from(p, e + 1, pos + 1, st);
+      case PatternElem::klass:
+        for (const auto& alt : d_.classes[el.id]) {
+          if (alt.empty() || pos + alt.size() > n_) continue;
+          bool ok = true;
+          for (std::size_t k = 0; k < alt.size() && ok; ++k) ok = toks_[pos + k].word == alt[k];
+          if (ok && match_from(p, e + 1, pos + static_cast<std::uint32_t>(alt.size()), st)) return true;
+        }
+        return false;
+      case PatternElem::gap:
+        for (std::uint32_t k = 0; k <= 6 && pos + k <= n_; ++k) {
+          if (k > 0) {
+            const auto q = pos + k - 1;
+            const auto& t = toks_[q];
+            if (t.punct == '.' || t.punct == ';' || t.punct == ':' || t.punct == '"' || w_.boundary[q]) break;
+            // A gap does not skip an actor, except a possessive one ("withdrew its troops from").
+            if (w_.in_mention[q] != none) {
+              const int g = group_of_token(q);
+              if (g == none || !w_.groups[static_cast<std::size_t>(g)].possessive) break;
+            }
+          }
+          if (match_from(p, e + 1, pos + k, st)) return true;
+        }
+        return false;
+      case PatternElem::target:
+      case PatternElem::source:
+      case PatternElem::pair: {
+        const auto q = skip_det(pos);
+        if (q >= n_ || w_.group_at[q] == none) return false;
+        int g = w_.group_at[q];
+        // A possessive before another actor is its determiner: "met his Russian counterpart".
+        {
+          const Group& first = w_.groups[static_cast<std::size_t>(g)];
+          const std::uint32_t after = first.end < n_ && toks_[first.end].is(tf_possessive) ? first.end + 1 : first.end;
+          if (first.possessive && after < n_ && w_.group_at[after] != none) g = w_.group_at[after];
+        }
+        const Group& grp = w_.groups[static_cast<std::size_t>(g)];
+        if (el.kind == PatternElem::pair && grp.count < 2) return false;
+        int& slot = el.kind == PatternElem::source ? st.source : st.target;
+        const int saved = slot;
+        slot = g;
+        const bool marker = grp.end < n_ && toks_[grp.end].is(tf_possessive);
+        if (match_from(p, e + 1, marker ? grp.end + 1 : grp.end, st)) return true;
+        // "+ ~diplomat" also matches an actor whose own last words are a ~diplomat ("Russian diplomats").
+        if (!marker && e + 1 < p.elems.size() && p.elems[e + 1].kind == PatternElem::klass) {
+          for (const auto& alt : d_.classes[p.elems[e + 1].id]) {
+            if (alt.empty() || alt.size() > grp.end - grp.begin) continue;
+            const auto b = grp.end - static_cast<std::uint32_t>(alt.size());
+            bool ok = true;
+            for (std::size_t k = 0; k < alt.size() && ok; ++k) ok = toks_[b + k].word == alt[k];
+            if (ok && match_from(p, e + 2, grp.end, st)) return true;
+          }
+        }
+        slot = saved;
+        return false;
+      }
+    }
+    return false;
+  }
+
+  // "was attacked", "has been supplied": a participle after a form of "be".
+  bool passive_form(const Trigger& t) const {
+    if (t.noun || t.form != FormKind::past_participle) return false;
+    std::uint32_t k = t.begin;
+    while (k > 0 && has(k - 1, wc_adverb | wc_neg)) --k;
+    return k > 0 && has(k - 1, wc_be);
+  }
+
+  void match(Trigger& t) {
+    t.passive = passive_form(t);
+    for (const auto& p : d_.blocks[t.block].patterns) {
+      MatchState st;
+      // In the passive the target is the subject: "Ukraine was supplied with tanks" matches "+ with * ~weapon".
+      const bool skip_target = t.passive && !p.elems.empty() && p.elems.front().kind == PatternElem::target;
+      if (t.passive && !skip_target && p.has_target) continue;
+      if (match_from(p, skip_target ? 1 : 0, t.end, st)) {
+        t.pattern = &p;
+        t.target = st.target;
+        t.source = st.source;
+        t.match_end = st.end;
+        t.code = p.code;
+        return;
+      }
+    }
+  }
+
+  // A trigger inside the words another pattern consumed is part of that event: "pledged humanitarian aid to".
+  void drop_nested_triggers() {
+    auto& ts = w_.triggers;
+    for (const auto& outer : ts) {
+      if (!outer.pattern) continue;
+      for (auto& inner : ts)
+        if (&inner != &outer && inner.begin >= outer.end && inner.begin < outer.match_end) inner.pattern = nullptr;
+    }
+  }
+
+  // ---- subjects ------------------------------------------------------------------------------------
+  bool eligible(int g, const Trigger& t) const {
+    if (g == none) return false;
+    const Group& grp = w_.groups[static_cast<std::size_t>(g)];
+    return !grp.governed && !grp.locative && g != t.target;
+  }
+
+  int group_before(std::uint32_t k) const { return k < n_ + 1 ? w_.group_ending[k] : none; }
+
+  // The group before position `p` (skipping auxiliaries, adverbs and negations): "the DPRK providing".
+  int adjacent_subject(std::uint32_t p, const Trigger& t) const {
+    std::uint32_t k = p;
+    while (k > 0 && has(k - 1, wc_aux | wc_be | wc_modal | wc_adverb | wc_neg)) --k;
+    if (k == 0) return none;
+    const int g = group_before(k - 1);
+    if (g == none || g == t.target) return none;
+    // A gerund right after its actor takes it even inside a phrase: "evidence of North Korea supplying".
+    if (k == p && t.form == FormKind::gerund && !w_.groups[static_cast<std::size_t>(g)].locative) return g;
+    return eligible(g, t) ? g : none;
+  }
+
+  int leftmost_subject(std::uint32_t cs, std::uint32_t p, const Trigger& t) const {
+    for (std::size_t gi = 0; gi < w_.groups.size(); ++gi) {
+      const auto& g = w_.groups[gi];
+      if (g.begin < cs) continue;
+      if (g.end > p) break;
+      if (eligible(static_cast<int>(gi), t)) return static_cast<int>(gi);
+    }
+    // A relative clause: "Russia, which invaded Ukraine".
+    if (cs > 0 && has(cs - 1, wc_rel)) {
+      std::uint32_t k = cs - 1;
+      if (k > 0 && toks_[k - 1].word == comma_) --k;
+      if (k > 0) {
+        const int g = group_before(k - 1);
+        if (g != none && g != t.target) return g;
+      }
+    }
+    return none;
+  }
+
+  // The nearest group before p that can own a gerund: "North Korea's involvement in supporting".
+  int nearest_owner(std::uint32_t cs, std::uint32_t p, const Trigger& t) const {
+    for (std::size_t gi = w_.groups.size(); gi-- > 0;) {
+      const auto& g = w_.groups[gi];
+      if (g.end > p) continue;
+      if (g.begin < cs) break;
+      if (static_cast<int>(gi) == t.target || g.locative) continue;
+      if (!g.governed || g.possessive) return static_cast<int>(gi);
+    }
+    return none;
+  }
+
+  void resolve_subject(std::size_t ti) {
+    Trigger& t = w_.triggers[ti];
+    if (!t.pattern || t.pattern->pair) return;
+    if (t.source != none) {
+      t.subject = t.source;
+      // "$ ... " patterns make the clause subject the target when the pattern names none.
+      if (!t.pattern->has_target) t.target = clause_subject(ti);
+      return;
+    }
+    // Passive: "was attacked by Russia"; without "by" the source is unknown.
+    if (t.passive) {
+      const int agent = by_agent(std::max(t.match_end, t.end));
+      if (agent == none) {
+        t.pattern = nullptr;
+        return;
+      }
+      t.subject = agent;
+      if (t.target == none) {
+        int patient = leftmost_subject(clause_start(t.begin), t.begin, t);
+        if (patient == none) patient = adjacent_subject(t.begin, t);
+        if (patient == agent) patient = none;
+        t.target = patient;
+      }
+      return;
+    }
+    // A reduced passive: "Ukraine, attacked by Russia, ..." or "positions shelled by Russian artillery".
+    if (!t.noun && t.form == FormKind::past_participle && t.target == none) {
+      if (const int agent = by_agent(std::max(t.match_end, t.end)); agent != none) {
+        std::uint32_t k = t.begin;
+        if (k > 0 && toks_[k - 1].word == comma_) --k;
+        const int patient = k > 0 ? group_before(k - 1) : none;
+        if (patient != none && patient != agent) {
+          t.subject = agent;
+          t.target = patient;
+          return;
+        }
+      }
+    }
+    if (t.noun) {
+      // "Russia's invasion", "its invasion", "the Russian invasion", "an attack by Russia".
+      std::uint32_t k = t.begin;
+      int mods = 0;
+      while (k > 0 && mods < 3 && w_.group_ending[k - 1] == none && !has(k - 1, wc_function | wc_light | wc_be) &&
+             toks_[k - 1].is(tf_word) && !has(k - 1, wc_verbish)) {
+        --k;
+        ++mods;
+      }
+      if (k > 0) {
+        const int g = w_.group_ending[k - 1];
+        if (g != none && g != t.target) {
+          const Group& grp = w_.groups[static_cast<std::size_t>(g)];
+          const auto& last = w_.mentions[grp.first + grp.count - 1];
+          if (grp.possessive || last.kind == MentionKind::demonym ||
+              (last.kind == MentionKind::pronoun && has(k - 1, wc_possessive_pron)) ||
+              (k == t.begin && last.kind != MentionKind::pronoun && !grp.governed && !grp.locative)) {
+            t.subject = g;
+            return;
+          }
+        }
+      }
+      if (const int agent = by_agent(std::max(t.match_end, t.end)); agent != none) {
+        t.subject = agent;
+        return;
+      }
+      // Otherwise the noun needs a light verb ("launched an attack on", "held talks with") or a copula
+      // ("is critical of") to take the clause subject: "the war in Ukraine" has no actor of its own.
+      std::uint32_t q = k;
+      int steps = 0;
+      while (q > 0 && steps < 4 && (has(q - 1, wc_det | wc_adverb | wc_number_word | wc_to) ||
+                                    (toks_[q - 1].is(tf_word) && !has(q - 1, wc_function) &&
+                                     !has(q - 1, wc_light) && w_.in_mention[q - 1] == none))) {
+        --q;
+        ++steps;
+      }
+      if (q == 0 || !has(q - 1, wc_light | wc_be)) {
+        t.subject = none;
+        return;
+      }
+    }
+    t.subject = clause_subject(ti);
+  }
+
+  int by_agent(std::uint32_t from) const {
+    for (std::uint32_t k = from; k < n_ && k < from + 6; ++k) {
+      if (w_.boundary[k] || toks_[k].punct == '.') break;
+      if (has(k, wc_by)) {
+        const auto q = skip_det(k + 1);
+        if (q < n_ && w_.group_at[q] != none) return w_.group_at[q];
+        return none;
+      }
+    }
+    return none;
+  }
+
+  int clause_subject(std::size_t ti) {
+    Trigger& t = w_.triggers[ti];
+    const auto cs = clause_start(t.begin);
+    const bool infinitive = t.begin > 0 && has(t.begin - 1, wc_to);
+    const bool after_prep = t.begin > 0 && has(t.begin - 1, wc_prep) && !infinitive;
+    if (!t.noun && !infinitive && !after_prep) {
+      if (const int g = adjacent_subject(t.begin, t); g != none) return g;
+    }
+    if (infinitive) {
+      // "urged China to act": the object controls; otherwise the subject of the governing verb.
+      if (t.begin >= 2) {
+        const int g = group_before(t.begin - 2);
+        if (eligible(g, t)) return g;
+      }
+      for (std::size_t k = ti; k-- > 0;) {
+        const auto& prev = w_.triggers[k];
+        if (prev.subject != none && prev.begin >= cs) {
+          t.inherited = true;
+          return prev.subject;
+        }
+      }
+    }
+    if (after_prep || (t.form == FormKind::gerund && !t.noun)) {
+      if (const int g = nearest_owner(cs, t.begin, t); g != none) return g;
+    }
+    if (const int g = leftmost_subject(cs, t.begin, t); g != none) return g;
+    // A verb coordinated with an earlier one shares its subject: "condemned X and promised Y".
+    for (std::size_t k = ti; k-- > 0;) {
+      const auto& prev = w_.triggers[k];
+      if (prev.subject != none && !prev.noun) {
+        t.inherited = true;
+        return prev.subject;
+      }
+    }
+    return none;
+  }
+
+  // ---- negation, intention, refusal, complements, denial --------------------------------------------
+  static std::string root_of(const std::string& code) { return code.substr(0, 2); }
+
+  const std::string* rule(const boost::unordered_flat_map<std::string, std::string>& m, const std::string& code) const {
+    for (std::size_t len = code.size(); len >= 2; --len) {
+      const auto it = m.find(code.substr(0, len));
+      if (it != m.end()) return &it->second;
+    }
+    return nullptr;
+  }
+
+  bool hypothetical(const std::string& code) const {
+    const auto& h = d_.rules.hypothetical;
+    return std::any_of(h.begin(), h.end(), [&](const std::string& p) { return code.compare(0, p.size(), p) == 0; });
+  }
+
+  void apply_modality() {
+    auto& ts = w_.triggers;
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+      Trigger& t = ts[i];
+      if (!t.pattern) continue;
+      // Look back over the verb group: "did not", "would never", "refused to", "plans to".
+      bool neg = false, modal = false, intent = false, refuse = false;
+      std::uint32_t k = t.begin;
+      int steps = 0;
+      while (k > 0 && steps < 5) {
+        const auto c = cls(k - 1);
+        if (c & wc_neg) neg = true;
+        else if (c & wc_modal) modal = true;
+        else if (c & wc_to) {
+          // "to" after an intention or refusal word (also in its inflected forms).
+          std::uint32_t q = k - 1;
+          while (q > 0 && has(q - 1, wc_adverb)) --q;
+          if (q > 0 && has(q - 1, wc_intent)) intent = true;
+          if (q > 0 && has(q - 1, wc_refuse)) refuse = true;
+          break;
+        } else if (!(c & (wc_aux | wc_be | wc_adverb))) {
+          break;
+        }
+        --k;
+        ++steps;
+      }
+      if (t.noun && t.begin > 0 && has(t.begin - 1, wc_neg)) neg = true;
+      if (refuse || (neg && (modal || intent))) {
+        if (const auto* c = rule(d_.rules.refuse, t.code)) t.code = *c;
+        else t.polarity = Polarity::negated;
+      } else if (neg) {
+        t.polarity = Polarity::negated;
+      } else if (intent) {
+        if (const auto* c = rule(d_.rules.intent, t.code)) t.code = *c;
+        else t.suppressed = true;
+      }
+    }
+    // Complements: "urged China to meet" (the appeal takes the embedded act's kind), "accused X of attacking".
+    for (std::size_t i = 0; i + 1 < ts.size(); ++i) {
+      Trigger& gov = ts[i];
+      if (!gov.pattern) continue;
+      for (std::size_t j = i + 1; j < ts.size(); ++j) {
+        Trigger& emb = ts[j];
+        std::uint32_t gap = gov.match_end;
+        if (gap < emb.begin && (has(gap, wc_to) || has(gap, wc_prep))) ++gap;
+        while (gap < emb.begin && has(gap, wc_det | wc_adverb)) ++gap;
+        if (gap != emb.begin) continue;
+        // An embedded act without its own actors still has a kind: its block's first code.
+        const auto& emb_patterns = d_.blocks[emb.block].patterns;
+        const std::string emb_code = !emb.code.empty() ? emb.code : !emb_patterns.empty() ? emb_patterns.front().code : "";
+        const std::string emb_root = emb_code.empty() ? std::string() : root_of(emb_code);
+        if (!emb_root.empty()) {
+          for (std::size_t len = gov.code.size(); len >= 2; --len) {
+            const auto it = d_.rules.complement.find(gov.code.substr(0, len) + "/" + emb_root);
+            if (it != d_.rules.complement.end()) {
+              gov.code = it->second;
+              break;
+            }
+          }
+        }
+        if (hypothetical(gov.code) && emb.pattern) {
+          emb.suppressed = true;
+          if (gov.target == none && emb.target != none) gov.target = emb.target;
+        }
+        break;
+      }
+    }
+    // What an appeal, demand, threat or accusation asks for did not happen: "demanded that the US stop arming
+    // Taiwan" codes the demand only. The scope ends at the next clause boundary other than "that" and "to".
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+      const Trigger& gov = ts[i];
+      if (!gov.pattern || gov.suppressed || !hypothetical(gov.code)) continue;
+      for (std::size_t j = i + 1; j < ts.size(); ++j) {
+        bool crossed = false;
+        for (auto q = gov.end; q < ts[j].begin && !crossed; ++q)
+          crossed = w_.boundary[q] && !has(q, wc_comp) && toks_[q].punct != '"';
+        if (crossed) break;
+        ts[j].suppressed = true;
+      }
+    }
+    // Denial: what a 016 event's clause reports is denied ("the Kremlin denied North Korea supplied ...").
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+      Trigger& den = ts[i];
+      if (!den.pattern || den.suppressed || den.code != "016") continue;
+      for (std::size_t j = i + 1; j < ts.size(); ++j) {
+        Trigger& e = ts[j];
+        if (!e.pattern) continue;
+        bool crossed = false;
+        for (auto q = den.end; q < e.begin && !crossed; ++q) crossed = toks_[q].punct == ';' || has(q, wc_sub);
+        if (crossed) break;
+        e.polarity = Polarity::denied;
+        e.suppressed = false;
+        if (den.target == none) den.target = e.subject != none && !same_actor(e.subject, den.subject) ? e.subject : e.target;
+      }
+    }
+  }
+
+  bool same_actor(int a, int b) const {
+    if (a == none || b == none) return a == b;
+    const auto& ga = w_.groups[static_cast<std::size_t>(a)];
+    const auto& gb = w_.groups[static_cast<std::size_t>(b)];
+    const auto& ra = w_.mentions[ga.first].ref;
+    const auto& rb = w_.mentions[gb.first].ref;
+    return ra.actor == rb.actor || (country_of(ra) && country_of(ra) == country_of(rb));
+  }
+
+  // ---- events --------------------------------------------------------------------------------------
+  MentionedActor actor(const Mention& m, Date date) const {
+    MentionedActor a;
+    const auto& e = d_.actors[m.ref.actor];
+    a.text = std::string(surface(m.begin, m.end));
+    if (m.ref.agent != 0 && e.type == ActorType::country) {
+      const auto& ag = d_.agents[m.ref.agent];
+      a.id = e.id + "-" + ag.code;
+      a.name = (e.adjective.empty() ? e.name : e.adjective) + " " + ag.label;
+      a.type = ag.type;
+      a.country = e.id;
+      return a;
+    }
+    a.id = e.id;
+    a.name = e.name;
+    a.type = e.type;
+    if (e.type == ActorType::country) {
+      a.country = e.country.empty() ? e.id : e.country;
+    } else if (e.type == ActorType::person) {
+      a.country = e.country;
+      for (const auto& r : e.roles) {
+        if (!r.when.contains(date)) continue;
+        const auto it = d_.actor_by_id.find(r.org);
+        if (it == d_.actor_by_id.end()) continue;
+        const auto& org = d_.actors[it->second];
+        if (org.type == ActorType::country) {
+          a.country = org.id;
+          break;
+        }
+        if (org.type == ActorType::igo) a.country.clear();
+      }
+    } else {
+      a.country = e.country;
+    }
+    return a;
+  }
+
+  Date event_date(const Trigger& t) const {
+    const DateMention* best = nullptr;
+    std::uint32_t best_dist = UINT32_MAX;
+    const auto crosses = [&](std::uint32_t a, std::uint32_t b) {
+      for (auto q = a; q < b; ++q)
+        if (w_.boundary[q] && (has(q, wc_sub | wc_report) || toks_[q].punct == ';')) return true;
+      return false;
+    };
+    for (const auto& d : w_.dates) {
+      if (d.begin >= t.end ? crosses(t.end, d.begin) : crosses(d.end, t.begin)) continue;
+      const std::uint32_t dist = d.begin >= t.end ? d.begin - t.end : t.begin >= d.end ? t.begin - d.end : 0;
+      if (dist < best_dist) {
+        best_dist = dist;
+        best = &d;
+      }
+    }
+    return best ? best->date : published_;
+  }
+
+  float confidence(const Trigger& t, const Group& s, const Group* o) const {
+    float c = 0.55f;
+    if (t.pattern->specificity >= 3) c += 0.15f;
+    if (t.pattern->specificity >= 5) c += 0.05f;
+    if (!s.coref) c += 0.1f; else c -= 0.1f;
+    if (o && o->coref) c -= 0.1f;
+    if (t.inherited) c -= 0.1f;
+    if (t.polarity != Polarity::asserted) c -= 0.05f;
+    c = std::clamp(c, 0.05f, 0.95f);
+    return std::round(c * 100.f) / 100.f;
+  }
+
+  void emit(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out) {
+    (void)s;
+    bool have_sentence = false;
+    std::string sentence;
+    std::int64_t start = 0, end = 0;
+    const auto& ms = w_.mentions;
+    for (const auto& t : w_.triggers) {
+      if (!t.pattern || t.suppressed) continue;
+      const Group* sg = t.subject != none ? &w_.groups[static_cast<std::size_t>(t.subject)] : nullptr;
+      const Group* og = t.target != none ? &w_.groups[static_cast<std::size_t>(t.target)] : nullptr;
+      if (!t.pattern->pair && !sg) continue;
+      if (!have_sentence) {
+        sentence = collapse(text_.substr(toks_.front().begin, toks_.back().end - toks_.front().begin));
+        start = offset(toks_.front().begin);
+        end = offset(toks_.back().end);
+        have_sentence = true;
+      }
+      const Date date = event_date(t);
+      const float conf = confidence(t, sg ? *sg : *og, og);
+      const bool symmetric = t.pattern->mutual || d_.rules.is_symmetric(t.code);
+      const auto add = [&](const Mention& a, const Mention* b) {
+        Event e;
+        e.subject = actor(a, date);
+        if (b) {
+          e.object = actor(*b, date);
+          if (e.object->id == e.subject.id) return;
+        }
+        e.relation_code = t.code;
+        e.date = date;
+        e.polarity = t.polarity;
+        e.confidence = conf;
+        e.sentence_index = index;
+        e.sentence = sentence;
+        e.start = start;
+        e.end = end;
+        e.trigger = std::string(surface(t.begin, t.end));
+        e.pattern = d_.blocks[t.block].lemma + (t.pattern->text.empty() ? "" : " " + t.pattern->text);
+        for (const auto& x : out)
+          if (x.sentence_index == index && x.subject.id == e.subject.id && x.relation_code == e.relation_code &&
+              x.polarity == e.polarity && (x.object ? x.object->id : "") == (e.object ? e.object->id : ""))
+            return;
+        out.push_back(std::move(e));
+      };
+      // A compound acting on itself: "a summit between Kim and Putin", or "A and B met".
+      const auto pairs = [&](const Group& g) {
+        for (auto a = g.first; a < g.first + g.count; ++a)
+          for (auto b = g.first; b < g.first + g.count; ++b)
+            if (a != b) add(ms[a], &ms[b]);
+      };
+      if (t.pattern->pair) {
+        pairs(*og);
+        continue;
+      }
+      if (og) {
+        for (auto a = sg->first; a < sg->first + sg->count; ++a)
+          for (auto b = og->first; b < og->first + og->count; ++b) {
+            add(ms[a], &ms[b]);
+            if (symmetric) add(ms[b], &ms[a]);
+          }
+      } else if (sg->count >= 2 && symmetric) {
+        pairs(*sg);
+      } else if (t.pattern->intransitive) {
+        for (auto a = sg->first; a < sg->first + sg->count; ++a) add(ms[a], nullptr);
+      }
+    }
+  }
+
+  static std::string collapse(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    bool space = false;
+    for (char c : s) {
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+        space = true;
+        continue;
+      }
+      if (space && !out.empty()) out.push_back(' ');
+      space = false;
+      out.push_back(c);
+    }
+    return out;
+  }
+
+ public:
+  // Byte offset -> code point offset, computed incrementally (sentences come in document order).
+  std::int64_t offset(std::uint32_t byte) {
+    if (byte < cp_byte_) {
+      cp_byte_ = 0;
+      cp_count_ = 0;
+    }
+    for (; cp_byte_ < byte; ++cp_byte_)
+      if ((static_cast<unsigned char>(text_[cp_byte_]) & 0xC0) != 0x80) ++cp_count_;
+    return cp_count_;
+  }
+
+ private:
+  const Dictionaries::Impl& d_;
+  std::string_view text_;
+  Date published_;
+  Work& w_;
+  std::span<const Token> toks_;
+  std::uint32_t n_ = 0;
+  bool caseless_ = false;
+  std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
+  std::uint32_t cp_byte_ = 0;
+  std::int64_t cp_count_ = 0;
+};
+
+}  // namespace
+
+Coder::Coder(std::shared_ptr<const Dictionaries> dictionaries) : dictionaries_(std::move(dictionaries)) {}
+
+std::vector<Event> Coder::code(std::string_view text, core::Date published) const {
+  std::vector<Event> events;
+  thread_local Work work;
+  work.salience = Salience{};
+  const auto& d = dictionaries_->impl();
+  segment(text, d, work.tokens, work.sentences);
+  SentenceCoder coder(d, text, published, work);
+  for (std::size_t i = 0; i < work.sentences.size(); ++i)
+    coder.code(work.sentences[i], static_cast<std::int32_t>(i), events);
+  return events;
+}
+
+}  // namespace geokg::extract

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace geokg::extract {
+
+// Closed-class properties of a word, from data/extract/grammar.tsv (and a few set by the loaders).
+enum WordClass : std::uint32_t {
+  wc_det = 1u << 0,          // the, a, its ... (skipped in front of an actor)
+  wc_prep = 1u << 1,         // of, to, with ... (an actor after one is not a clause subject)
+  wc_locative = 1u << 2,     // in, at, near ... (an actor after one is a place, not an actor)
+  wc_aux = 1u << 3,          // has, will, did ... (between a subject and its verb)
+  wc_be = 1u << 4,           // was, been ... (passive voice)
+  wc_neg = 1u << 5,          // not, never, n't
+  wc_coord = 1u << 6,        // and, or (compound actors)
+  wc_sub = 1u << 7,          // while, but, because ... (start a new clause)
+  wc_rel = 1u << 8,          // which, who (relative clause; refers back to the actor before it)
+  wc_comp = 1u << 9,         // that (complement clause)
+  wc_report = 1u << 10,      // said, told ... (ends the speaker's clause)
+  wc_pron_person = 1u << 11, // he, his ...
+  wc_pron_thing = 1u << 12,  // it, its
+  wc_pron_plural = 1u << 13, // they, their
+  wc_pron_first = 1u << 14,  // we, our (the speaker, inside a quote)
+  wc_abbrev = 1u << 15,      // keeps its period: Mr. Gen. Sept.
+  wc_title_abbrev = 1u << 16,// never ends a sentence: Mr. Dr. Gen.
+  wc_intent = 1u << 17,      // want, plan, vow ... + to VERB: an intention, not an act
+  wc_refuse = 1u << 18,      // refuse, decline ... + to VERB: a refusal
+  wc_deny = 1u << 19,        // deny, dismiss ...: what follows is denied
+  wc_modal = 1u << 20,       // will, would ... (with a negation: a refusal)
+  wc_to = 1u << 21,          // to (infinitive marker and preposition)
+  wc_by = 1u << 22,          // by (agent of a passive)
+  wc_possessive_pron = 1u << 23, // his, her, its, their, our: possessive pronouns
+  wc_verbish = 1u << 24,     // a form of a verb in the pattern dictionary (set by the loader)
+  wc_adverb = 1u << 25,      // also, even, currently ... (skipped between subject and verb)
+  wc_function = 1u << 26,    // any other closed-class word (never part of a name)
+  wc_generic_country = 1u << 27, // country, nation (in "the country", "the two countries")
+  wc_number_word = 1u << 28,     // two, both (in "the two countries")
+  wc_accord = 1u << 29,          // according (to X): X is the speaker
+  wc_date = 1u << 30,            // weekday, month and relative-date words (see dates.cpp)
+  wc_light = 1u << 31,           // launch, hold, impose, deepen ...: their subject does the noun's act
+};
+
+// Interned lower-case word keys; id 0 means "not in the vocabulary".
+class Vocabulary {
+ public:
+  Vocabulary();
+  std::uint32_t intern(std::string_view key);
+  std::uint32_t find(std::string_view key) const noexcept;
+  std::string_view spelling(std::uint32_t id) const { return words_.at(id); }
+  std::size_t size() const noexcept { return words_.size(); }
+
+  std::uint32_t classes(std::uint32_t id) const noexcept { return id < classes_.size() ? classes_[id] : 0; }
+  void add_classes(std::uint32_t id, std::uint32_t classes);
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept;
+  };
+  struct Eq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  };
+  boost::unordered_flat_map<std::string, std::uint32_t, Hash, Eq> ids_;
+  std::vector<std::string> words_;
+  std::vector<std::uint32_t> classes_;
+};
+
+// A trie over word ids; edges live in one flat hash map keyed by (node, word).
+// Written by hand because no library offers a token-level longest-match trie.
+class PhraseTrie {
+ public:
+  static constexpr std::uint32_t root = 0;
+  static constexpr std::uint32_t none = UINT32_MAX;
+
+  // Returns the node reached by the phrase, creating it when needed.
+  std::uint32_t insert(std::span<const std::uint32_t> words);
+  std::uint32_t child(std::uint32_t node, std::uint32_t word) const noexcept {
+    const auto it = edges_.find((std::uint64_t{node} << 32) | word);
+    return it == edges_.end() ? none : it->second;
+  }
+  std::uint32_t node_count() const noexcept { return nodes_; }
+
+ private:
+  boost::unordered_flat_map<std::uint64_t, std::uint32_t> edges_;
+  std::uint32_t nodes_ = 1;
+};
+
+}  // namespace geokg::extract
