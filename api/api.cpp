@@ -41,7 +41,10 @@ Reply Api::handle(Request& request, const RequestInfo& info) const { return rout
 
 Response Api::transport_error(http::status status, std::string_view code, std::string_view detail,
                               const RequestInfo& info) const {
-  Response r = problem_response(status, code, detail, 11, false, "", info);
+  // The transport's codes map onto the one error table; a malformed request is a bad argument.
+  auto known = code == "malformed_request" ? core::ErrorCode::invalid_argument : core::parse_error_code(code);
+  Response r = known ? problem_response(status_of(*known), core::to_string(*known), detail, 11, false, "", info)
+                     : problem_response(status, code, detail, 11, false, "", info);
   router_.decorate(r, info);
   return r;
 }

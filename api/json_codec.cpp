@@ -56,11 +56,14 @@ json evidence_json(const core::EvidenceRecord& e) {
            {"title", text_or_null(e.source.title)},
            {"publisher", text_or_null(e.source.publisher)},
            {"published_at", text_or_null(e.source.published_at)}};
-  json j = {{"id", e.id}, {"text", e.text}, {"source", src}, {"created_at", e.created_at}};
-  j["start"] = e.start ? json(*e.start) : json(nullptr);
-  j["end"] = e.end ? json(*e.end) : json(nullptr);
-  if (e.document) j["document_id"] = *e.document;
+  json j = {{"id", e.id},
+            {"text", e.text},
+            {"start", e.start ? json(*e.start) : json(nullptr)},
+            {"end", e.end ? json(*e.end) : json(nullptr)}};
   if (e.sentence_index >= 0) j["sentence_index"] = e.sentence_index;
+  if (e.document) j["document_id"] = *e.document;
+  j["source"] = std::move(src);
+  j["created_at"] = e.created_at;
   return j;
 }
 

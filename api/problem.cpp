@@ -9,9 +9,12 @@ http::status status_of(core::ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::invalid_argument: return http::status::bad_request;
     case ErrorCode::not_found: return http::status::not_found;
+    case ErrorCode::method_not_allowed: return http::status::method_not_allowed;
+    case ErrorCode::request_timeout: return http::status::request_timeout;
     case ErrorCode::conflict: return http::status::conflict;
     case ErrorCode::unsupported_media_type: return http::status::unsupported_media_type;
     case ErrorCode::payload_too_large: return http::status::payload_too_large;
+    case ErrorCode::header_too_large: return http::status::request_header_fields_too_large;
     case ErrorCode::unprocessable: return http::status::unprocessable_entity;
     case ErrorCode::unauthorized: return http::status::unauthorized;
     case ErrorCode::forbidden: return http::status::forbidden;
@@ -39,9 +42,10 @@ Response render(http::status status, std::string_view code, std::string_view det
   if (error && !error->items.empty()) {
     auto& list = body["errors"] = nlohmann::ordered_json::array();
     for (const auto& item : error->items) {
-      nlohmann::ordered_json e = {{"message", item.message}};
+      nlohmann::ordered_json e = nlohmann::ordered_json::object();
       if (item.index >= 0) e["index"] = item.index;
       if (!item.field.empty()) e["field"] = item.field;
+      e["message"] = item.message;
       list.push_back(std::move(e));
     }
   }

@@ -103,10 +103,9 @@ Reply Router::dispatch(Request& req, const RequestInfo& info) const {
       reply.message.set(http::field::access_control_allow_headers, "Content-Type, Authorization, X-Request-Id");
       reply.message.set(http::field::access_control_max_age, "600");
     } else {
-      reply.message = problem_response(http::status::method_not_allowed, "method_not_allowed",
-                                       std::string(req.method_string()).substr(0, 20) + " is not allowed on " +
-                                           path.substr(0, 200) + "; allowed: " + allow,
-                                       req.version(), req.keep_alive(), target, info);
+      reply = fail(core::make_error(core::ErrorCode::method_not_allowed,
+                                    std::string(req.method_string()).substr(0, 20) + " is not allowed on " +
+                                        path.substr(0, 200) + "; allowed: " + allow));
       reply.message.set(http::field::allow, allow + ", OPTIONS");
     }
     decorate(reply.message, info);

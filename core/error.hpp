@@ -3,6 +3,7 @@
 #include <boost/system/result.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,9 +15,12 @@ namespace geokg::core {
 enum class ErrorCode {
   invalid_argument,
   not_found,
+  method_not_allowed,
+  request_timeout,
   conflict,
   unsupported_media_type,
   payload_too_large,
+  header_too_large,
   unprocessable,
   unauthorized,
   forbidden,
@@ -26,14 +30,17 @@ enum class ErrorCode {
 };
 
 inline constexpr ErrorCode all_error_codes[] = {
-    ErrorCode::invalid_argument, ErrorCode::not_found,    ErrorCode::conflict,
-    ErrorCode::unsupported_media_type, ErrorCode::payload_too_large, ErrorCode::unprocessable,
-    ErrorCode::unauthorized,     ErrorCode::forbidden,    ErrorCode::rate_limited,
-    ErrorCode::unavailable,      ErrorCode::internal,
+    ErrorCode::invalid_argument,  ErrorCode::not_found,         ErrorCode::method_not_allowed,
+    ErrorCode::request_timeout,   ErrorCode::conflict,          ErrorCode::unsupported_media_type,
+    ErrorCode::payload_too_large, ErrorCode::header_too_large,  ErrorCode::unprocessable,
+    ErrorCode::unauthorized,      ErrorCode::forbidden,         ErrorCode::rate_limited,
+    ErrorCode::unavailable,       ErrorCode::internal,
 };
 
 // Stable snake_case name of the code, as clients see it in problem+json `code`.
 std::string_view to_string(ErrorCode code) noexcept;
+// The code with this name; nullopt for an unknown name.
+std::optional<ErrorCode> parse_error_code(std::string_view name) noexcept;
 
 // One problem inside a larger request: a row of a batch, a parameter, a field.
 struct ErrorItem {

@@ -258,3 +258,17 @@ TEST_CASE("the OpenAPI document lists every route of the router", "[api]") {
   auto served = f.get_json("/openapi.json");
   CHECK(served == doc);
 }
+
+TEST_CASE("failures found by the transport render through the same error table", "[api]") {
+  api::Api a;
+  auto bad = a.transport_error(status::bad_request, "malformed_request", "bad request line", {"rid", "", false});
+  CHECK(bad.result() == status::bad_request);
+  CHECK(json::parse(bad.body())["code"] == "invalid_argument");
+  CHECK(bad["X-Request-Id"] == "rid");
+  auto big = a.transport_error(status::request_header_fields_too_large, "header_too_large", "too big", {"rid", "", false});
+  CHECK(big.result() == status::request_header_fields_too_large);
+  CHECK(json::parse(big.body())["code"] == "header_too_large");
+  auto slow = a.transport_error(status::request_timeout, "request_timeout", "too slow", {});
+  CHECK(slow.result() == status::request_timeout);
+  CHECK(slow[field::content_type] == "application/problem+json");
+}
