@@ -52,6 +52,7 @@ struct Trigger {
   bool suppressed = false;
   bool passive = false;
   bool inherited = false;  // subject taken from context rather than the clause
+  int light = none;        // the light verb of a noun trigger ("seeking to deepen a partnership")
   float confidence = 0.f;
 };
 
@@ -71,6 +72,7 @@ struct Work {
   std::vector<int> group_ending; // group whose last token (or possessive marker) is at token
   std::vector<int> in_mention;   // mention covering a token
   std::vector<bool> boundary;
+  std::vector<bool> in_date;     // token belongs to a date expression
   std::vector<Trigger> triggers;
   std::vector<DateMention> dates;
   Salience salience;
@@ -88,6 +90,7 @@ class SentenceCoder {
     between_ = d_.vocab.find("between");
     as_ = d_.vocab.find("as");
     well_ = d_.vocab.find("well");
+    from_ = d_.vocab.find("from");
   }
 
   void code(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out) {
@@ -105,12 +108,15 @@ class SentenceCoder {
     add_pronouns();
     build_groups();
     mark_boundaries();
+    find_dates(toks_, text_, d_.vocab, published_, w_.dates);
+    w_.in_date.assign(n_ + 1, false);
+    for (const auto& dm : w_.dates)
+      for (auto q = dm.begin; q < dm.end && q < n_; ++q) w_.in_date[q] = true;
     find_triggers();
     for (auto& t : w_.triggers) match(t);
     drop_nested_triggers();
     for (std::size_t i = 0; i < w_.triggers.size(); ++i) resolve_subject(i);
     apply_modality();
-    find_dates(toks_, text_, d_.vocab, published_, w_.dates);
     emit(s, index, out);
     update_salience();
   }
@@ -187,7 +193,7 @@ class SentenceCoder {
 
   // Words after a title that name its holder: "President Yoon", "Secretary of State Antony Blinken".
   bool names(std::uint32_t person, std::uint32_t tok) const {
-    if (tok >= n_ || !toks_[tok].is(tf_cap) || toks_[tok].word == 0) return false;
+    if (tok >= n_ || !toks_[tok].is(tf_word) || toks_[tok].word == 0 || has(tok, wc_function)) return false;
     const auto it = d_.person_words.find(toks_[tok].word);
     return it != d_.person_words.end() && std::find(it->second.begin(), it->second.end(), person) != it->second.end();
   }
@@ -199,7 +205,7 @@ class SentenceCoder {
 
   // The holder of the title (any organisation) whose name has the word at `tok`.
   std::optional<std::uint32_t> titled_person(const PhraseHit& title, std::uint32_t tok) const {
-    if (tok >= n_ || !toks_[tok].is(tf_cap) || toks_[tok].word == 0) return std::nullopt;
+    if (tok >= n_ || !toks_[tok].is(tf_word) || toks_[tok].word == 0 || has(tok, wc_function)) return std::nullopt;
     const auto it = d_.person_words.find(toks_[tok].word);
     if (it == d_.person_words.end()) return std::nullopt;
     const auto& t = d_.titles[title.index];
@@ -264,9 +270,13 @@ class SentenceCoder {
     const auto adjacent = [&](std::uint32_t end, std::uint32_t begin) {
       return begin == end || (begin == end + 1 && toks_[end].is(tf_possessive));
     };
-    // "of" plus optional determiners between a title/agent and its country.
+    // "of" (or "from", for agents: "dissidents from Myanmar") plus determiners between a title/agent and its country.
     const auto of_next = [&](std::size_t k) -> std::size_t {
-      if (k + 1 >= raw.size() || !is_word(raw[k].end, of_)) return 0;
+      if (k + 1 >= raw.size()) return 0;
+      // "from" links people to their country ("dissidents from Myanmar"), not forces ("troops from Niger").
+      const bool people = !raw[k].title && raw[k].agent && d_.agents[raw[k].agent->agent].type == ActorType::group;
+      const bool link = is_word(raw[k].end, of_) || (people && is_word(raw[k].end, from_));
+      if (!link) return 0;
       std::uint32_t p = raw[k].end + 1;
       while (p < n_ && has(p, wc_det)) ++p;
       return raw[k + 1].begin == p ? k + 1 : 0;
@@ -359,7 +369,12 @@ class SentenceCoder {
     Salience s = w_.salience;  // advanced through this sentence's mentions in order
     std::size_t next_mention = 0;
     for (std::uint32_t i = 0; i < n_; ++i) {
-      while (next_mention < ms.size() && ms[next_mention].begin <= i) note(s, ms[next_mention++].ref);
+      while (next_mention < ms.size() && ms[next_mention].begin <= i) {
+        const auto& m = ms[next_mention];
+        if (next_mention > 0 && ms[next_mention - 1].end + 1 == m.begin && has(m.begin - 1, wc_coord))
+          s.plural = {ms[next_mention - 1].ref, m.ref};
+        note(s, ms[next_mention++].ref);
+      }
       if (covered[i] != none) continue;
       const auto c = cls(i);
       if (c == 0) continue;
@@ -490,6 +505,9 @@ class SentenceCoder {
         const auto c = cls(p - 1);
         g.governed = (c & wc_prep) != 0;
         g.locative = (c & wc_locative) != 0;
+        // "hundreds of UN troops", "members of Hamas": the quantity is not the actor.
+        if (g.governed && is_word(p - 1, of_) && p >= 2 && (has(p - 2, wc_number_word) || toks_[p - 2].is(tf_number)))
+          g.governed = false;
       }
       gs.push_back(g);
     }
@@ -590,6 +608,7 @@ class SentenceCoder {
                                           (w_.in_mention[i - 1] != none &&
                                            w_.mentions[static_cast<std::size_t>(w_.in_mention[i - 1])].kind == MentionKind::demonym) ||
                                           has(i - 1, wc_number_word) || toks_[i - 1].is(tf_number));
+      const bool after_prep = i > 0 && has(i - 1, wc_prep) && !has(i - 1, wc_to);
       const TriggerHit* pick = nullptr;
       for (const auto& h : hits) {
         const bool noun = d_.blocks[h.block].noun;
@@ -598,7 +617,8 @@ class SentenceCoder {
       if (!pick) {
         // Only one reading: a verb after a determiner is not a verb ("the attack" has no verb reading).
         pick = &hits.front();
-        if (!d_.blocks[pick->block].noun && noun_context && pick->form != FormKind::gerund && pick->form != FormKind::past_participle) {
+        if (!d_.blocks[pick->block].noun && (noun_context || after_prep) && pick->form != FormKind::gerund &&
+            pick->form != FormKind::past_participle) {
           i = best_end - 1;
           continue;
         }
@@ -674,7 +694,11 @@ class SentenceCoder {
       case PatternElem::target:
       case PatternElem::source:
       case PatternElem::pair: {
-        const auto q = skip_det(pos);
+        auto q = skip_det(pos);
+        for (int mods = 0; mods < 2 && q < n_ && w_.group_at[q] == none && toks_[q].is(tf_word) &&
+                           !has(q, wc_function | wc_verbish | wc_light) && w_.in_mention[q] == none && !w_.boundary[q];
+             ++mods)
+          ++q;
         if (q >= n_ || w_.group_at[q] == none) return false;
         int g = w_.group_at[q];
         // A possessive before another actor is its determiner: "met his Russian counterpart".
@@ -755,7 +779,8 @@ class SentenceCoder {
   // The group before position `p` (skipping auxiliaries, adverbs and negations): "the DPRK providing".
   int adjacent_subject(std::uint32_t p, const Trigger& t) const {
     std::uint32_t k = p;
-    while (k > 0 && has(k - 1, wc_aux | wc_be | wc_modal | wc_adverb | wc_neg)) --k;
+    // "Russia on Monday attacked", "lawmakers Tuesday endorsed": dates sit between subject and verb.
+    while (k > 0 && (has(k - 1, wc_aux | wc_be | wc_modal | wc_adverb | wc_neg) || w_.in_date[k - 1])) --k;
     if (k == 0) return none;
     const int g = group_before(k - 1);
     if (g == none || g == t.target) return none;
@@ -873,6 +898,7 @@ class SentenceCoder {
         t.subject = none;
         return;
       }
+      t.light = static_cast<int>(q - 1);
     }
     t.subject = clause_subject(ti);
   }
@@ -949,7 +975,8 @@ class SentenceCoder {
       if (!t.pattern) continue;
       // Look back over the verb group: "did not", "would never", "refused to", "plans to".
       bool neg = false, modal = false, intent = false, refuse = false;
-      std::uint32_t k = t.begin;
+      // A noun's modality is its light verb's: "are seeking to deepen a partnership".
+      std::uint32_t k = t.light != none ? static_cast<std::uint32_t>(t.light) : t.begin;
       int steps = 0;
       while (k > 0 && steps < 5) {
         const auto c = cls(k - 1);
@@ -1013,7 +1040,11 @@ class SentenceCoder {
     // Taiwan" codes the demand only. The scope ends at the next clause boundary other than "that" and "to".
     for (std::size_t i = 0; i < ts.size(); ++i) {
       const Trigger& gov = ts[i];
-      if (!gov.pattern || gov.suppressed || !hypothetical(gov.code)) continue;
+      const auto& gp = d_.blocks[gov.block].patterns;
+      // An unmatched noun still governs ("faces pressure from Congress to help"); an unmatched verb such as
+      // "refused" does not: its complement is coded as the refusal.
+      const std::string& gcode = gov.pattern ? gov.code : (!gov.noun || gp.empty()) ? gov.code : gp.front().code;
+      if (gov.suppressed || gcode.empty() || !hypothetical(gcode)) continue;
       for (std::size_t j = i + 1; j < ts.size(); ++j) {
         bool crossed = false;
         for (auto q = gov.end; q < ts[j].begin && !crossed; ++q)
@@ -1169,12 +1200,10 @@ class SentenceCoder {
         pairs(*og);
         continue;
       }
+      // "A met B" is one triple A->B; "A and B met" is A->B and B->A.
       if (og) {
         for (auto a = sg->first; a < sg->first + sg->count; ++a)
-          for (auto b = og->first; b < og->first + og->count; ++b) {
-            add(ms[a], &ms[b]);
-            if (symmetric) add(ms[b], &ms[a]);
-          }
+          for (auto b = og->first; b < og->first + og->count; ++b) add(ms[a], &ms[b]);
       } else if (sg->count >= 2 && symmetric) {
         pairs(*sg);
       } else if (t.pattern->intransitive) {
@@ -1219,6 +1248,7 @@ class SentenceCoder {
   std::span<const Token> toks_;
   std::uint32_t n_ = 0;
   bool caseless_ = false;
+  std::uint32_t from_ = 0;
   std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
   std::uint32_t cp_byte_ = 0;
   std::int64_t cp_count_ = 0;

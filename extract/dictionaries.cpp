@@ -410,6 +410,10 @@ class Builder {
       std::string phrase(a);
       std::replace(phrase.begin(), phrase.end(), '_', ' ');
       alts.push_back(intern_phrase(phrase));
+      const auto sp = phrase.rfind(' ');
+      const std::string lastw = sp == std::string::npos ? phrase : phrase.substr(sp + 1);
+      if (const std::string pl = plural(lastw); pl != lastw)
+        alts.push_back(intern_phrase(phrase.substr(0, phrase.size() - lastw.size()) + pl));
     }
     d_.classes.push_back(std::move(alts));
     d_.class_names.emplace_back();

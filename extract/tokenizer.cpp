@@ -115,7 +115,7 @@ void scan(std::string_view s, std::size_t from, std::size_t to, const Vocabulary
   const auto emit_word = [&](std::size_t b, std::size_t e, std::uint16_t extra) {
     std::uint16_t flags = extra;
     const auto c0 = static_cast<unsigned char>(s[b]);
-    bool has_letter = false, all_upper = true, all_digits = true;
+    bool has_letter = false, all_upper = true, all_digits = true, any_upper = false;
     int letters = 0;
     for (std::size_t k = b; k < e; ++k) {
       const auto c = static_cast<unsigned char>(s[k]);
@@ -123,12 +123,13 @@ void scan(std::string_view s, std::size_t from, std::size_t to, const Vocabulary
         has_letter = true;
         ++letters;
         if (is_lower(c)) all_upper = false;
+        else any_upper = true;
       }
       if (!is_digit(c) && c != ',' && c != '.') all_digits = false;
     }
     if (all_digits) flags |= tf_number;
     else flags |= tf_word;
-    if (is_upper(c0)) flags |= tf_cap;
+    if (is_upper(c0) || (any_upper && !is_digit(c0))) flags |= tf_cap;
     if (has_letter && all_upper && letters >= 2) flags |= tf_allcaps;
     if (space_before) flags |= tf_space_before;
     make_key(b, e);
