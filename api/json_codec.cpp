@@ -45,7 +45,7 @@ json triple_json(const engine::View& view, const core::RelationCatalog& cat, con
             {"polarity", std::string(core::to_string(t.polarity))},
             {"confidence", confidence_value(t.confidence)},
             {"evidence_count", t.evidence_count}};
-  if (t.retracted) j["retracted"] = true;
+  j["retracted"] = t.retracted;
   return j;
 }
 
