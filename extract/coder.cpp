@@ -91,6 +91,9 @@ class SentenceCoder {
     as_ = d_.vocab.find("as");
     well_ = d_.vocab.find("well");
     from_ = d_.vocab.find("from");
+    i_ = d_.vocab.find("i");
+    me_ = d_.vocab.find("me");
+    my_ = d_.vocab.find("my");
   }
 
   void code(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out) {
@@ -279,6 +282,8 @@ class SentenceCoder {
       if (!link) return 0;
       std::uint32_t p = raw[k].end + 1;
       while (p < n_ && has(p, wc_det)) ++p;
+      // One adjective may stand between: "the mayor of the northern West Bank".
+      if (p < n_ && raw[k + 1].begin == p + 1 && toks_[p].is(tf_word) && !toks_[p].is(tf_cap) && !has(p, wc_function)) ++p;
       return raw[k + 1].begin == p ? k + 1 : 0;
     };
     for (std::size_t k = 0; k < raw.size(); ++k) {
@@ -360,12 +365,48 @@ class SentenceCoder {
   }
 
   // ---- coreference ---------------------------------------------------------------------------------
+  // Who speaks the quotes of this sentence: the actor next to a reporting verb outside them
+  // (“...,” Blinken said / Blinken said, “...”), else the person last named.
+  std::optional<Ref> speaker(const std::vector<bool>& quoted, const std::vector<int>& covered, const Salience& s) const {
+    for (std::uint32_t i = 0; i < n_; ++i) {
+      if (quoted[i] || !has(i, wc_report)) continue;
+      for (std::uint32_t k = i + 1; k < n_ && k <= i + 3 && !quoted[k]; ++k)
+        if (covered[k] != none) return w_.mentions[static_cast<std::size_t>(covered[k])].ref;
+      for (std::uint32_t k = i; k > 0 && k + 4 > i && !quoted[k - 1]; --k)
+        if (covered[k - 1] != none) return w_.mentions[static_cast<std::size_t>(covered[k - 1])].ref;
+    }
+    return s.person;
+  }
+
   void add_pronouns() {
     auto& ms = w_.mentions;
     std::vector<Mention> extra;
     std::vector<int> covered(n_, none);
     for (std::size_t m = 0; m < ms.size(); ++m)
       for (auto t = ms[m].begin; t < ms[m].end; ++t) covered[t] = static_cast<int>(m);
+    std::vector<bool> quoted(n_, false);
+    bool in_quote = false, any_quote = false;
+    for (std::uint32_t i = 0; i < n_; ++i) {
+      if (toks_[i].punct == '"') {
+        in_quote = !in_quote;
+        any_quote = true;
+        continue;
+      }
+      quoted[i] = in_quote;
+    }
+    std::optional<Ref> who;
+    if (any_quote) {
+      who = speaker(quoted, covered, w_.salience);
+      // "We" is the speaker's country (or group), not the speaker.
+      if (who && d_.actors[who->actor].type == ActorType::person) {
+        const auto& p = d_.actors[who->actor];
+        const auto it = d_.actor_by_id.find(p.country);
+        who = it != d_.actor_by_id.end() ? std::optional<Ref>(Ref{it->second, 0}) : std::nullopt;
+        for (const auto& r : p.roles)
+          if (r.when.contains(published_))
+            if (const auto o = d_.actor_by_id.find(r.org); o != d_.actor_by_id.end()) who = Ref{o->second, 0};
+      }
+    }
     Salience s = w_.salience;  // advanced through this sentence's mentions in order
     std::size_t next_mention = 0;
     for (std::uint32_t i = 0; i < n_; ++i) {
@@ -383,7 +424,11 @@ class SentenceCoder {
         if (!possessive && e < n_ && toks_[e].is(tf_possessive)) m.possessive = true;
         extra.push_back(m);
       };
-      if ((c & wc_pron_person) && s.person) {
+      if ((c & wc_pron_first) && quoted[i] && who) {
+        // "we", "us", "our" in a quote: the speaker's side; "I", "me", "my" are not coded.
+        const auto w = toks_[i].word;
+        if (w != i_ && w != me_ && w != my_) add(i + 1, *who, (c & wc_possessive_pron) != 0);
+      } else if ((c & wc_pron_person) && s.person) {
         add(i + 1, *s.person, (c & wc_possessive_pron) != 0);
       } else if ((c & wc_pron_thing) && s.thing) {
         // "it" followed by a form of "be" is usually expletive ("it is clear that").
@@ -608,11 +653,13 @@ class SentenceCoder {
                                           (w_.in_mention[i - 1] != none &&
                                            w_.mentions[static_cast<std::size_t>(w_.in_mention[i - 1])].kind == MentionKind::demonym) ||
                                           has(i - 1, wc_number_word) || toks_[i - 1].is(tf_number));
+      // After a preposition (other than "to") a word is a noun or a gerund: "called for sanctions".
       const bool after_prep = i > 0 && has(i - 1, wc_prep) && !has(i - 1, wc_to);
       const TriggerHit* pick = nullptr;
       for (const auto& h : hits) {
         const bool noun = d_.blocks[h.block].noun;
-        if (noun == noun_context) { pick = &h; break; }
+        const bool want_noun = noun_context || (after_prep && h.form != FormKind::gerund);
+        if (noun == want_noun) { pick = &h; break; }
       }
       if (!pick) {
         // Only one reading: a verb after a determiner is not a verb ("the attack" has no verb reading).
@@ -1043,7 +1090,7 @@ class SentenceCoder {
       const auto& gp = d_.blocks[gov.block].patterns;
       // An unmatched noun still governs ("faces pressure from Congress to help"); an unmatched verb such as
       // "refused" does not: its complement is coded as the refusal.
-      const std::string& gcode = gov.pattern ? gov.code : (!gov.noun || gp.empty()) ? gov.code : gp.front().code;
+      const std::string& gcode = gov.pattern ? gov.code : (!(gov.noun || gov.passive) || gp.empty()) ? gov.code : gp.front().code;
       if (gov.suppressed || gcode.empty() || !hypothetical(gcode)) continue;
       for (std::size_t j = i + 1; j < ts.size(); ++j) {
         bool crossed = false;
@@ -1248,7 +1295,7 @@ class SentenceCoder {
   std::span<const Token> toks_;
   std::uint32_t n_ = 0;
   bool caseless_ = false;
-  std::uint32_t from_ = 0;
+  std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0;
   std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
   std::uint32_t cp_byte_ = 0;
   std::int64_t cp_count_ = 0;
