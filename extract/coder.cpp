@@ -126,7 +126,13 @@ class SentenceCoder {
 
  private:
   // ---- token helpers -------------------------------------------------------------------------------
-  std::uint32_t cls(std::uint32_t i) const noexcept { return i < n_ ? d_.vocab.classes(toks_[i].word) : 0; }
+  std::uint32_t cls(std::uint32_t i) const noexcept {
+    if (i >= n_) return 0;
+    const auto c = d_.vocab.classes(toks_[i].word);
+    // Unlisted words in -ly are adverbs ("deliberately", "repeatedly").
+    if (c == 0 && toks_[i].is(tf_ly)) return wc_adverb;
+    return c;
+  }
   bool has(std::uint32_t i, std::uint32_t c) const noexcept { return (cls(i) & c) != 0; }
   bool is_word(std::uint32_t i, std::uint32_t id) const noexcept { return i < n_ && id != 0 && toks_[i].word == id; }
   std::string_view surface(std::uint32_t b, std::uint32_t e) const {
@@ -438,10 +444,11 @@ class SentenceCoder {
         for (const auto& r : s.plural) add(i + 1, r, (c & wc_possessive_pron) != 0);
       } else if ((c & (wc_number_word | wc_det)) && i + 2 < n_ && has(i + 1, wc_number_word) &&
                  has(i + 2, wc_generic_country)) {
-        for (const auto& r : last_two(s)) add(i + 3, r, false);
+        // "the two sides" looks back past this sentence's own subjects ("Egypt and Qatar mediated between the two sides").
+        for (const auto& r : last_two(w_.salience.plural.empty() ? s : w_.salience)) add(i + 3, r, false);
         i += 2;
       } else if ((c & wc_number_word) && i + 1 < n_ && has(i + 1, wc_generic_country)) {
-        for (const auto& r : last_two(s)) add(i + 2, r, false);
+        for (const auto& r : last_two(w_.salience.plural.empty() ? s : w_.salience)) add(i + 2, r, false);
         ++i;
       } else if ((c & wc_det) && i + 1 < n_ && has(i + 1, wc_generic_country) && !s.countries.empty()) {
         // "the country" is the last country; "the two countries" the last two.
@@ -648,7 +655,14 @@ class SentenceCoder {
       if (best_node == PhraseTrie::none) continue;
       const auto& hits = d_.trigger_hits[best_node];
       // A noun after a determiner, a possessive or an adjective-like actor; a verb otherwise.
-      const bool noun_context = i > 0 && (has(i - 1, wc_det) || toks_[i - 1].is(tf_possessive) ||
+      // "a surprise visit": a determiner up to two modifiers back.
+      std::uint32_t back = i;
+      for (int mods = 0; mods < 2 && back > 0 && toks_[back - 1].is(tf_word) && cls(back - 1) == 0 &&
+                         w_.in_mention[back - 1] == none;
+           ++mods)
+        --back;
+      const bool det_before = back < i && back > 0 && (has(back - 1, wc_det) || toks_[back - 1].is(tf_possessive));
+      const bool noun_context = i > 0 && (det_before || has(i - 1, wc_det) || toks_[i - 1].is(tf_possessive) ||
                                           (has(i - 1, wc_light) && !has(i - 1, wc_aux | wc_be | wc_modal)) ||
                                           (w_.in_mention[i - 1] != none &&
                                            w_.mentions[static_cast<std::size_t>(w_.in_mention[i - 1])].kind == MentionKind::demonym) ||
@@ -843,8 +857,8 @@ class SentenceCoder {
       if (g.end > p) break;
       if (eligible(static_cast<int>(gi), t)) return static_cast<int>(gi);
     }
-    // A relative clause: "Russia, which invaded Ukraine".
-    if (cs > 0 && has(cs - 1, wc_rel)) {
+    // A relative clause: "Russia, which invaded Ukraine", "companies that supply Russia".
+    if (cs > 0 && (has(cs - 1, wc_rel) || (has(cs - 1, wc_comp) && cs >= 2 && group_before(cs - 2) != none))) {
       std::uint32_t k = cs - 1;
       if (k > 0 && toks_[k - 1].word == comma_) --k;
       if (k > 0) {
@@ -946,6 +960,14 @@ class SentenceCoder {
         return;
       }
       t.light = static_cast<int>(q - 1);
+      // The light verb's subject ("the EU announced new sanctions on").
+      const auto lv = q - 1;
+      int g = adjacent_subject(lv, t);
+      if (g == none) g = leftmost_subject(clause_start(lv), lv, t);
+      if (g != none) {
+        t.subject = g;
+        return;
+      }
     }
     t.subject = clause_subject(ti);
   }

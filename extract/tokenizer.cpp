@@ -132,6 +132,7 @@ void scan(std::string_view s, std::size_t from, std::size_t to, const Vocabulary
     if (is_upper(c0) || (any_upper && !is_digit(c0))) flags |= tf_cap;
     if (has_letter && all_upper && letters >= 2) flags |= tf_allcaps;
     if (space_before) flags |= tf_space_before;
+    if (e - b > 4 && s[e - 1] == 'y' && s[e - 2] == 'l' && !is_upper(c0)) flags |= tf_ly;
     make_key(b, e);
     emit(b, e, flags, 0, newlines, std::string_view(key));
     newlines = 0;

@@ -20,6 +20,7 @@ enum TokenFlag : std::uint16_t {
   tf_hyphen_before = 1u << 7,// joined to the previous token by a hyphen
   tf_quote = 1u << 8,        // a quotation mark
   tf_space_before = 1u << 9, // preceded by white space
+  tf_ly = 1u << 10,          // a lower-case word ending in -ly (adverb-like)
 };
 
 struct Token {
