@@ -450,7 +450,8 @@ class SentenceCoder {
       } else if ((c & wc_number_word) && i + 1 < n_ && has(i + 1, wc_generic_country)) {
         for (const auto& r : last_two(w_.salience.plural.empty() ? s : w_.salience)) add(i + 2, r, false);
         ++i;
-      } else if ((c & wc_det) && i + 1 < n_ && has(i + 1, wc_generic_country) && !s.countries.empty()) {
+      } else if ((c & wc_det) && i + 1 < n_ && has(i + 1, wc_generic_country) && !s.countries.empty() &&
+                 d_.vocab.spelling(toks_[i + 1].word).back() != 's') {
         // "the country" is the last country; "the two countries" the last two.
         add(i + 2, s.countries.front(), false);
         ++i;
@@ -672,7 +673,9 @@ class SentenceCoder {
       const TriggerHit* pick = nullptr;
       for (const auto& h : hits) {
         const bool noun = d_.blocks[h.block].noun;
-        const bool want_noun = noun_context || (after_prep && h.form != FormKind::gerund);
+        // "to" + an inflected form is a preposition and a noun: "agreed to talks".
+        const bool to_noun = i > 0 && has(i - 1, wc_to) && (h.form == FormKind::third || h.form == FormKind::noun);
+        const bool want_noun = noun_context || to_noun || (after_prep && h.form != FormKind::gerund);
         if (noun == want_noun) { pick = &h; break; }
       }
       if (!pick) {
