@@ -120,4 +120,17 @@ struct EvidenceRecord {
   std::string created_at;
 };
 
+// An article (or any text) that triples were extracted from.
+struct DocumentRecord {
+  std::int64_t id = 0;
+  std::string url;  // empty when none; unique when given
+  std::string title;
+  std::string publisher;
+  std::string published_at;  // as given: a date or an RFC 3339 timestamp
+  Date date;                 // the publication day; relative dates in the text resolve against it
+  std::string text;          // may be left empty by listings
+  std::int64_t length = 0;   // of the text, in bytes
+  std::string created_at;
+};
+
 }  // namespace geokg::core

@@ -76,8 +76,29 @@ CREATE TABLE evidence (
 CREATE INDEX evidence_triple ON evidence (triple);
 )sql";
 
+// Documents: the texts triples were extracted from. A text is found again by the hash of its
+// bytes (FNV-1a 64, compared in full on a match) or by its url.
+constexpr std::string_view schema_v2 = R"sql(
+CREATE TABLE documents (
+  id INTEGER PRIMARY KEY,
+  url TEXT,
+  title TEXT NOT NULL DEFAULT '',
+  publisher TEXT NOT NULL DEFAULT '',
+  published_at TEXT NOT NULL,
+  date INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  text_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX documents_url ON documents (url) WHERE url IS NOT NULL;
+CREATE INDEX documents_text_hash ON documents (text_hash);
+CREATE INDEX documents_date ON documents (date, id);
+CREATE INDEX evidence_document ON evidence (document) WHERE document IS NOT NULL;
+)sql";
+
 constexpr Migration all_migrations[] = {
     {1, "relation types, actors, aliases, sources, triples, evidence", schema_v1},
+    {2, "documents", schema_v2},
 };
 
 core::Error with_context(std::string_view what, core::Error e) {

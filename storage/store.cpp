@@ -72,6 +72,40 @@ class UtcClock {
 
 std::int64_t relation_id(core::RelationIdx r) { return std::int64_t{core::value(r)} + 1; }
 
+// FNV-1a 64 of a document's bytes, as hex: finds candidates, which are then compared in full.
+std::string text_hash(std::string_view text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+Result<std::optional<std::int64_t>> lookup_document(Database& db, std::string_view url, std::string_view text) {
+  using Out = std::optional<std::int64_t>;
+  if (!url.empty()) {
+    auto st = db.cached("SELECT id FROM documents WHERE url = ?1");
+    if (!st) return st.error();
+    (*st)->bind(1, url);
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (*row) return Out((*st)->column_int64(0));
+  }
+  const std::string h = text_hash(text);
+  auto st = db.cached("SELECT id, text FROM documents WHERE text_hash = ?1 ORDER BY id");
+  if (!st) return st.error();
+  (*st)->bind(1, std::string_view(h));
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (!*row) return Out();
+    if ((*st)->column_text(1) == text) return Out((*st)->column_int64(0));
+  }
+}
+
 std::optional<std::string_view> null_if_empty(std::string_view s) {
   if (s.empty()) return std::nullopt;
   return s;
@@ -197,6 +231,29 @@ class SqliteWriter final : public Writer {
       auto r = do_insert_relation_types(types);
       if (!r) return with_context("insert_relation_types", std::move(r).error());
       return r;
+    });
+  }
+
+  Result<std::int64_t> insert_document(const core::DocumentRecord& d) override {
+    return guarded("insert_document", [&]() -> Result<std::int64_t> {
+      auto existing = lookup_document(db_, d.url, d.text);
+      if (!existing) return with_context("insert_document", std::move(existing).error());
+      if (*existing) return core::conflict("document " + std::to_string(**existing) + " has this url or text");
+      auto st = db_.cached(
+          "INSERT INTO documents (url, title, publisher, published_at, date, text, text_hash, created_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      if (!st) return with_context("insert_document", st.error());
+      const std::string h = text_hash(d.text);
+      (*st)->bind(1, null_if_empty(d.url));
+      (*st)->bind(2, std::string_view(d.title));
+      (*st)->bind(3, std::string_view(d.publisher));
+      (*st)->bind(4, std::string_view(d.published_at));
+      (*st)->bind(5, static_cast<std::int64_t>(d.date.days()));
+      (*st)->bind(6, std::string_view(d.text));
+      (*st)->bind(7, std::string_view(h));
+      (*st)->bind(8, std::string_view(clock_.now()));
+      if (auto r = (*st)->run(); !r) return with_context("insert_document", r.error());
+      return db_.last_insert_rowid();
     });
   }
 
@@ -652,7 +709,8 @@ class SqliteStore final : public Store {
   Result<Counts> counts() override {
     return read("counts", [&](Database& db) -> Result<Counts> {
       auto st = db.cached(
-          "SELECT (SELECT count(*) FROM actors), (SELECT count(*) FROM triples), (SELECT count(*) FROM evidence)");
+          "SELECT (SELECT count(*) FROM actors), (SELECT count(*) FROM triples), (SELECT count(*) FROM evidence), "
+          "(SELECT count(*) FROM documents)");
       if (!st) return st.error();
       auto row = (*st)->step();
       if (!row) return row.error();
@@ -661,12 +719,81 @@ class SqliteStore final : public Store {
       c.actors = (*st)->column_int64(0);
       c.triples = (*st)->column_int64(1);
       c.evidence = (*st)->column_int64(2);
+      c.documents = (*st)->column_int64(3);
       return c;
     });
   }
 
   Result<std::optional<ActorIdx>> find_actor(std::string_view id) override {
     return read("find_actor", [&](Database& db) { return lookup_actor(db, id); });
+  }
+
+  Result<std::optional<std::int64_t>> find_document(std::string_view url, std::string_view text) override {
+    return read("find_document", [&](Database& db) { return lookup_document(db, url, text); });
+  }
+
+  static void decode_document(const Statement& s, core::DocumentRecord& d, bool with_text) {
+    d.id = s.column_int64(0);
+    d.url = s.column_text(1);
+    d.title = s.column_text(2);
+    d.publisher = s.column_text(3);
+    d.published_at = s.column_text(4);
+    d.date = core::Date::from_days(static_cast<std::int32_t>(s.column_int64(5)));
+    d.length = s.column_int64(6);
+    d.created_at = s.column_text(7);
+    if (with_text) d.text = s.column_text(8);
+  }
+
+  Result<core::DocumentRecord> document(std::int64_t id) override {
+    return read("document", [&](Database& db) -> Result<core::DocumentRecord> {
+      auto st = db.cached(
+          "SELECT id, url, title, publisher, published_at, date, length(CAST(text AS BLOB)), created_at, text "
+          "FROM documents WHERE id = ?1");
+      if (!st) return st.error();
+      (*st)->bind(1, id);
+      auto row = (*st)->step();
+      if (!row) return row.error();
+      if (!*row) return core::not_found("no document with id " + std::to_string(id));
+      core::DocumentRecord d;
+      decode_document(**st, d, true);
+      return d;
+    });
+  }
+
+  Result<std::vector<core::DocumentRecord>> documents(const DocumentQuery& q) override {
+    return read("documents", [&](Database& db) -> Result<std::vector<core::DocumentRecord>> {
+      auto st = db.cached(
+          "SELECT id, url, title, publisher, published_at, date, length(CAST(text AS BLOB)), created_at FROM documents "
+          "WHERE date BETWEEN ?1 AND ?2 AND (?3 = '' OR publisher = ?3) AND id < ?4 ORDER BY id DESC LIMIT ?5");
+      if (!st) return st.error();
+      (*st)->bind(1, static_cast<std::int64_t>(q.since ? q.since->days() : INT32_MIN));
+      (*st)->bind(2, static_cast<std::int64_t>(q.until ? q.until->days() : INT32_MAX));
+      (*st)->bind(3, std::string_view(q.publisher));
+      (*st)->bind(4, q.before_id.value_or(std::numeric_limits<std::int64_t>::max()));
+      (*st)->bind(5, static_cast<std::int64_t>(std::min<std::size_t>(q.limit, 100000)));
+      std::vector<core::DocumentRecord> out;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        decode_document(**st, out.emplace_back(), false);
+      }
+    });
+  }
+
+  Result<std::vector<core::EvidenceRecord>> evidence_of_document(std::int64_t id) override {
+    return read("evidence_of_document", [&](Database& db) -> Result<std::vector<core::EvidenceRecord>> {
+      auto st = db.cached(std::string(evidence_select) + "WHERE e.document = ?1 ORDER BY e.id");
+      if (!st) return st.error();
+      (*st)->bind(1, id);
+      std::vector<core::EvidenceRecord> out;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        decode_evidence(**st, out.emplace_back());
+      }
+    });
   }
 
   Result<core::Actor> actor(ActorIdx idx) override {

@@ -31,6 +31,13 @@ struct TripleWriteResult {
   core::TripleRecord record;
 };
 
+struct DocumentQuery {
+  std::optional<core::Date> since, until;  // publication day, inclusive
+  std::string publisher;                   // exact; empty = any
+  std::optional<std::int64_t> before_id;   // keyset: ids strictly lower
+  std::size_t limit = 100;
+};
+
 struct Counts {
   std::int64_t actors = 0;
   std::int64_t triples = 0;
@@ -60,6 +67,9 @@ class Writer {
   virtual core::Result<core::TripleRecord> retract_triple(core::TripleId id, std::string_view reason) = 0;
   // Appends types with the next ids; conflict when a code or slug exists.
   virtual core::Result<void> insert_relation_types(const std::vector<core::RelationType>& types) = 0;
+  // Stores a document (its id is ignored) and returns the new id; conflict when a document with
+  // the same url or the same text exists.
+  virtual core::Result<std::int64_t> insert_document(const core::DocumentRecord& document) = 0;
   // The idx of the actor with this public id, seeing this transaction's own writes.
   virtual core::Result<std::optional<core::ActorIdx>> find_actor(std::string_view id) = 0;
 };
@@ -101,6 +111,14 @@ class Store {
   // not_found if no such triple.
   virtual core::Result<std::optional<std::pair<std::string, std::string>>> retraction_of(core::TripleId id) = 0;
   virtual core::Result<Counts> counts() = 0;
+  // The id of a stored document with this url (when not empty) or exactly this text.
+  virtual core::Result<std::optional<std::int64_t>> find_document(std::string_view url, std::string_view text) = 0;
+  // One document with its text; not_found if none.
+  virtual core::Result<core::DocumentRecord> document(std::int64_t id) = 0;
+  // Documents newest id first, without their text.
+  virtual core::Result<std::vector<core::DocumentRecord>> documents(const DocumentQuery& query) = 0;
+  // Evidence rows extracted from a document, in id order.
+  virtual core::Result<std::vector<core::EvidenceRecord>> evidence_of_document(std::int64_t id) = 0;
   // The idx of the actor with this public id; nullopt if none.
   virtual core::Result<std::optional<core::ActorIdx>> find_actor(std::string_view id) = 0;
   // One actor with its aliases; not_found if none.

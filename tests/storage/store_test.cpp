@@ -786,3 +786,63 @@ TEST_CASE("reopening a file returns identical data", "[storage]") {
   auto store = open_store(file.path());
   CHECK(snapshot(*store) == before);
 }
+
+TEST_CASE("documents are found again by url or by their exact text, and list newest first", "[storage]") {
+  auto store = open_store(":memory:");
+  const Seeded a = seed(*store);
+  core::DocumentRecord d;
+  d.url = "https://example.org/a";
+  d.title = "Blinken in Seoul";
+  d.publisher = "Wire";
+  d.published_at = "2023-11-09T08:00:00Z";
+  d.date = day(2023, 11, 9);
+  d.text = "U.S. Secretary of State Antony Blinken urged China to restrain North Korea.";
+  auto id1 = store->write<std::int64_t>([&](Writer& w) { return w.insert_document(d); });
+  REQUIRE(id1);
+  core::DocumentRecord other = d;
+  other.url.clear();
+  other.text = "Another text.";
+  other.publisher = "Other";
+  other.date = day(2023, 12, 1);
+  auto id2 = store->write<std::int64_t>([&](Writer& w) { return w.insert_document(other); });
+  REQUIRE(id2);
+  // The same url, or the same text without a url, is a conflict for insert and found by lookup.
+  CHECK(store->write<std::int64_t>([&](Writer& w) { return w.insert_document(d); }).error().code ==
+        core::ErrorCode::conflict);
+  CHECK(*store->find_document("https://example.org/a", "anything") == std::optional<std::int64_t>(*id1));
+  CHECK(*store->find_document("", d.text) == std::optional<std::int64_t>(*id1));
+  CHECK(*store->find_document("", "Another text.") == std::optional<std::int64_t>(*id2));
+  CHECK_FALSE(store->find_document("https://example.org/b", "Another text!")->has_value());
+
+  auto got = store->document(*id1);
+  REQUIRE(got);
+  CHECK(got->text == d.text);
+  CHECK(got->length == static_cast<std::int64_t>(d.text.size()));
+  CHECK(got->date == d.date);
+  CHECK(store->document(999).error().code == core::ErrorCode::not_found);
+
+  DocumentQuery q;
+  auto all = store->documents(q);
+  REQUIRE(all);
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].id == *id2);
+  CHECK((*all)[0].text.empty());
+  q.publisher = "Wire";
+  CHECK(store->documents(q)->size() == 1);
+  q.publisher.clear();
+  q.since = day(2023, 11, 10);
+  CHECK(store->documents(q)->front().id == *id2);
+  q.since.reset();
+  q.before_id = *id2;
+  CHECK(store->documents(q)->front().id == *id1);
+
+  auto t = triple(a.prk, 0, a.rus, day(2023, 11, 9));
+  t.evidence.document = *id1;
+  t.evidence.text = "from the document";
+  REQUIRE(put(*store, t));
+  auto ev = store->evidence_of_document(*id1);
+  REQUIRE(ev);
+  REQUIRE(ev->size() == 1);
+  CHECK((*ev)[0].text == "from the document");
+  CHECK(counts_of(*store).documents == 2);
+}
