@@ -148,7 +148,7 @@ class SentenceCoder {
     const PhraseHit* title = nullptr;
     const PhraseHit* agent = nullptr;
     std::uint32_t begin = 0, end = 0;
-    bool person() const { return false; }
+    const PhraseHit* hits_end = nullptr;  // end of the phrase's hit list, for multi-actor phrases
   };
 
   bool valid(const PhraseHit& h) const noexcept { return h.when.contains(published_); }
@@ -157,6 +157,7 @@ class SentenceCoder {
     Hits out;
     out.begin = b;
     out.end = e;
+    out.hits_end = hits.data() + hits.size();
     const bool any_user = std::any_of(hits.begin(), hits.end(), [&](const PhraseHit& h) { return h.user && valid(h); });
     for (const auto& h : hits) {
       if (!valid(h) || (any_user && !h.user)) continue;
@@ -271,6 +272,7 @@ class SentenceCoder {
           h.begin = i;
           h.end = i + 1;
           if (hit->kind == PhraseKind::agent) h.agent = hit; else h.actor = hit;
+          h.hits_end = hit + 1;
           raw.push_back(h);
         }
       }
@@ -321,6 +323,11 @@ class SentenceCoder {
           continue;
         }
         push_mention(h.begin, h.end, *ref, kind);
+        // A phrase coded with several actors stands for all of them.
+        if (h.actor && h.actor->user && h.hits_end)
+          for (const auto* x = h.actor + 1; x != h.hits_end; ++x)
+            if (x->kind == PhraseKind::actor && x->user && valid(*x) && x->index != h.actor->index)
+              push_mention(h.begin, h.end, Ref{x->index, x->agent}, kind);
         continue;
       }
       if (is_person(h.actor)) {
@@ -619,8 +626,10 @@ class SentenceCoder {
       }
       if (has(i, wc_sub | wc_rel | wc_comp | wc_report | wc_accord) && w_.in_mention[i] == none) b[i] = true;
       // "..., and Russia attacked": a coordinator or comma before a new subject and its verb.
-      if ((t.word == comma_ || has(i, wc_coord)) && w_.group_at[i + 1 < n_ ? i + 1 : i] != none && i + 1 < n_) {
-        const Group& g = w_.groups[static_cast<std::size_t>(w_.group_at[i + 1])];
+      std::uint32_t next = i + 1;
+      while (next < n_ && has(next, wc_adverb) && w_.group_at[next] == none) ++next;  // "and then she asked"
+      if ((t.word == comma_ || has(i, wc_coord)) && next < n_ && w_.group_at[next] != none) {
+        const Group& g = w_.groups[static_cast<std::size_t>(w_.group_at[next])];
         std::uint32_t k = g.end < n_ && toks_[g.end].is(tf_possessive) ? g.end + 1 : g.end;
         while (k < n_ && has(k, wc_adverb)) ++k;
         if (k < n_ && has(k, wc_verbish | wc_aux | wc_be | wc_modal | wc_report) && !toks_[k].is(tf_possessive)) b[i] = true;
@@ -1057,7 +1066,7 @@ class SentenceCoder {
         else if (c & wc_to) {
           // "to" after an intention or refusal word (also in its inflected forms).
           std::uint32_t q = k - 1;
-          while (q > 0 && has(q - 1, wc_adverb)) --q;
+          while (q > 0 && (has(q - 1, wc_adverb) || w_.in_date[q - 1] || (w_.in_date[q] && has(q - 1, wc_prep)))) --q;
           if (q > 0 && has(q - 1, wc_intent)) intent = true;
           if (q > 0 && has(q - 1, wc_refuse)) refuse = true;
           break;

@@ -97,6 +97,25 @@ TEST_CASE("PETRARCH/TABARI actor dictionaries are imported with synonyms, agents
   CHECK(ev[0].subject.id == "HOB-REB");
 }
 
+TEST_CASE("TABARI stems match longer words and multi-code phrases stand for every actor", "[extract]") {
+  const std::string tabari =
+      "GONDOR  [GON]\n"
+      "THE_SHIRE  [FRO/BIL]\n"
+      "MORDOR [MOR]\n";
+  const DictionarySource src{"demo.actors", tabari, DictionaryFormat::petrarch};
+  auto d = Dictionaries::load(std::span(&src, 1));
+  REQUIRE(d);
+  const Coder coder(*d);
+  auto ev = coder.code("Gondorian troops attacked Mordor.", day("2001-01-01"));
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].subject.id == "GON-MIL");
+  CHECK(ev[0].object->id == "MOR");
+  ev = coder.code("The Shire criticized Mordor.", day("2001-01-01"));
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].subject.id == "FRO");
+  CHECK(ev[1].subject.id == "BIL");
+}
+
 TEST_CASE("user TSV dictionaries add persons with date-valid roles", "[extract]") {
   const DictionarySource src{"people.tsv", std::string(people), DictionaryFormat::autodetect};
   CHECK(geokg::extract::detect_format(src.content) == DictionaryFormat::tsv);
