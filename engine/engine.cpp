@@ -1,5 +1,7 @@
 #include "engine/engine.hpp"
 
+#include "engine/engine_impl.hpp"
+
 #include "core/text.hpp"
 #include "data/embedded.hpp"
 #include "engine/actor_directory.hpp"
@@ -82,33 +84,6 @@ std::vector<graph::RelationInfo> relation_infos(const core::RelationCatalog& cat
 
 }  // namespace
 
-struct Engine::Impl {
-  Options options;
-  std::unique_ptr<storage::Store> store;
-  core::RelationCatalog catalog;
-  std::unique_ptr<graph::RelationGraph> graph;
-  mutable std::mutex view_mu;
-  std::shared_ptr<const ActorDirectory> actors = std::make_shared<ActorDirectory>();
-  std::mutex write_mu;  // one writer at a time: SQLite commit order = graph apply order
-  std::atomic<std::int64_t> evidence{0};
-  std::atomic<std::int64_t> documents{0};
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-
-  std::shared_ptr<const ActorDirectory> directory() const {
-    std::lock_guard lock(view_mu);
-    return actors;
-  }
-  void publish_actors(std::shared_ptr<const ActorDirectory> d) {
-    std::lock_guard lock(view_mu);
-    actors = std::move(d);
-  }
-
-  Result<void> seed_reference();
-  Result<void> load();
-  Result<void> load_demo(Engine& engine);
-  Result<core::ActorIdx> resolve_param(const ActorDirectory& dir, const std::string& text, const char* param) const;
-};
-
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
@@ -160,8 +135,11 @@ Result<void> Engine::Impl::load() {
   std::vector<core::TripleRecord> triples;
   r = store->for_each_triple([&](const core::TripleRecord& t) { triples.push_back(t); });
   if (!r) return r.error();
-  graph->load(std::move(infos), std::move(triples));
-  publish_actors(std::move(dir));
+  auto snapshot = graph->load(std::move(infos), std::move(triples));
+  {
+    std::lock_guard lock(view_mu);
+    current = View{std::move(snapshot), std::move(dir)};
+  }
   auto counts = store->counts();
   if (!counts) return counts.error();
   evidence = counts->evidence;
@@ -211,16 +189,13 @@ Result<std::unique_ptr<Engine>> Engine::open(const Options& options) {
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   auto& im = *engine->impl_;
   spdlog::info("graph loaded: {} actors, {} triples in {:.0f} ms", im.directory()->size(),
-               im.graph->snapshot().triple_count(), ms);
-  if (options.demo && im.graph->snapshot().max_triple_id() == 0)
+               im.view().graph.triple_count(), ms);
+  if (options.demo && im.view().graph.max_triple_id() == 0)
     if (auto r = im.load_demo(*engine); !r) return r.error();
   return engine;
 }
 
-View Engine::view() const {
-  std::lock_guard lock(impl_->view_mu);
-  return View{impl_->graph->snapshot(), impl_->actors};
-}
+View Engine::view() const { return impl_->view(); }
 
 const core::RelationCatalog& Engine::relations() const noexcept { return impl_->catalog; }
 
@@ -689,12 +664,7 @@ Result<InsertResult> Engine::write_batch(const std::vector<TripleSpec>& rows, bo
     latest[core::value(r.record.id)] = r.record;
   }
   for (auto& [id, rec] : latest) update.triples.push_back(rec);
-  {
-    // Readers take the directory and the graph under view_mu: publish both together.
-    std::lock_guard lock(impl_->view_mu);
-    impl_->graph->apply(update);
-    if (new_dir) impl_->actors = std::move(new_dir);
-  }
+  impl_->publish(update, std::move(new_dir));
   impl_->evidence += static_cast<std::int64_t>(rows.size());
   return out;
 }
@@ -720,11 +690,7 @@ Result<ActorView> Engine::create_actor(const ActorSpec& spec) {
   auto new_dir = dir->with({{*idx, *checked}});
   graph::GraphUpdate update;
   update.actors.emplace_back(*idx, info_of(*checked, *new_dir));
-  {
-    std::lock_guard lock(impl_->view_mu);
-    impl_->graph->apply(update);
-    impl_->actors = std::move(new_dir);
-  }
+  impl_->publish(update, std::move(new_dir));
   return ActorView{*idx, std::move(*checked), {}};
 }
 
@@ -758,11 +724,7 @@ Result<ActorView> Engine::patch_actor(std::string_view id_or_alias, const ActorP
   auto new_dir = dir->with({{idx, *checked}});
   graph::GraphUpdate update;
   update.actors.emplace_back(idx, info_of(*checked, *new_dir));
-  {
-    std::lock_guard lock(impl_->view_mu);
-    impl_->graph->apply(update);
-    impl_->actors = std::move(new_dir);
-  }
+  impl_->publish(update, std::move(new_dir));
   ActorView v{idx, std::move(*checked), {}};
   if (v.actor.id != id_or_alias) v.resolved_from = std::string(id_or_alias);
   return v;
@@ -772,14 +734,13 @@ Result<void> Engine::retract_triple(core::TripleId id, const std::string& reason
   std::lock_guard write_lock(impl_->write_mu);
   if (reason.size() > 2000 || has_control_chars(reason))
     return core::unprocessable("reason must be at most 2000 bytes without control characters");
-  if (!impl_->graph->snapshot().triple(id)) return core::not_found("no triple with id " + std::to_string(core::value(id)));
+  if (!impl_->view().graph.triple(id)) return core::not_found("no triple with id " + std::to_string(core::value(id)));
   auto rec = impl_->store->write<core::TripleRecord>(
       [&](storage::Writer& w) { return w.retract_triple(id, reason); });
   if (!rec) return rec.error();
   graph::GraphUpdate update;
   update.triples.push_back(*rec);
-  std::lock_guard lock(impl_->view_mu);
-  impl_->graph->apply(update);
+  impl_->publish(update, nullptr);
   return {};
 }
 

@@ -282,7 +282,7 @@ Snapshot RelationGraph::snapshot() const {
   return Snapshot(impl_->state);
 }
 
-void RelationGraph::load(std::vector<std::pair<ActorIdx, ActorInfo>> actors, std::vector<TripleRecord> triples) {
+Snapshot RelationGraph::load(std::vector<std::pair<ActorIdx, ActorInfo>> actors, std::vector<TripleRecord> triples) {
   auto s = std::make_shared<State>();
   {
     std::lock_guard lock(impl_->mu);
@@ -309,10 +309,11 @@ void RelationGraph::load(std::vector<std::pair<ActorIdx, ActorInfo>> actors, std
   s->base = detail::build_segment(0, std::move(rows));
   s->live = s->base->live;
   std::lock_guard lock(impl_->mu);
-  impl_->state = std::move(s);
+  impl_->state = s;
+  return Snapshot(std::move(s));
 }
 
-void RelationGraph::apply(const GraphUpdate& update) {
+Snapshot RelationGraph::apply(const GraphUpdate& update) {
   std::shared_ptr<const State> cur;
   std::size_t min_delta = 0, ratio = 1;
   {
@@ -395,7 +396,8 @@ void RelationGraph::apply(const GraphUpdate& update) {
   }
 
   std::lock_guard lock(impl_->mu);
-  impl_->state = std::move(s);
+  impl_->state = s;
+  return Snapshot(std::move(s));
 }
 
 }  // namespace geokg::graph

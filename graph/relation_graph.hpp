@@ -128,8 +128,9 @@ class RelationGraph {
   RelationGraph& operator=(const RelationGraph&) = delete;
 
   // Replaces everything: actors (idx, info) and every triple in id order (ids need not be dense).
-  void load(std::vector<std::pair<ActorIdx, ActorInfo>> actors, std::vector<TripleRecord> triples);
-  void apply(const GraphUpdate& update);
+  Snapshot load(std::vector<std::pair<ActorIdx, ActorInfo>> actors, std::vector<TripleRecord> triples);
+  // Builds the next version (readers keep the current one meanwhile), publishes and returns it.
+  Snapshot apply(const GraphUpdate& update);
   Snapshot snapshot() const;
 
   // Tuning: deltas are folded into the base once they hold more than
