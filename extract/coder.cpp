@@ -444,8 +444,9 @@ class SentenceCoder {
       } else if ((c & wc_pron_person) && s.person) {
         add(i + 1, *s.person, (c & wc_possessive_pron) != 0);
       } else if ((c & wc_pron_thing) && s.thing) {
-        // "it" followed by a form of "be" is usually expletive ("it is clear that").
-        if (!(c & wc_possessive_pron) && has(i + 1, wc_be)) continue;
+        // "it is clear that" is expletive; "it was supplying" is not.
+        if (!(c & wc_possessive_pron) && has(i + 1, wc_be) && !has(i + 2, wc_verbish | wc_adverb | wc_aux | wc_be | wc_neg))
+          continue;
         add(i + 1, *s.thing, (c & wc_possessive_pron) != 0);
       } else if ((c & wc_pron_plural) && !s.plural.empty()) {
         for (const auto& r : s.plural) add(i + 1, r, (c & wc_possessive_pron) != 0);
@@ -667,8 +668,8 @@ class SentenceCoder {
       // A noun after a determiner, a possessive or an adjective-like actor; a verb otherwise.
       // "a surprise visit": a determiner up to two modifiers back.
       std::uint32_t back = i;
-      for (int mods = 0; mods < 2 && back > 0 && toks_[back - 1].is(tf_word) && cls(back - 1) == 0 &&
-                         w_.in_mention[back - 1] == none;
+      for (int mods = 0; mods < 3 && back > 0 && (toks_[back - 1].is(tf_word) || toks_[back - 1].is(tf_number)) &&
+                         (cls(back - 1) == 0 || has(back - 1, wc_number_word)) && w_.in_mention[back - 1] == none;
            ++mods)
         --back;
       const bool det_before = back < i && back > 0 && (has(back - 1, wc_det) || toks_[back - 1].is(tf_possessive));
@@ -740,13 +741,20 @@ class SentenceCoder {
     const PatternElem& el = p.elems[e];
     switch (el.kind) {
       case PatternElem::word:
-        return pos < n_ && toks_[pos].word == el.id && match_from(p, e + 1, pos + 1, st);
+        if (pos < n_ && toks_[pos].word == el.id) return match_from(p, e + 1, pos + 1, st);
+        // An adverb may stand before a pattern word: "spoke briefly with".
+        return pos + 1 < n_ && has(pos, wc_adverb) && w_.group_at[pos] == none && toks_[pos + 1].word == el.id &&
+               match_from(p, e + 1, pos + 2, st);
       case PatternElem::klass:
-        for (const auto& alt : d_.classes[el.id]) {
-          if (alt.empty() || pos + alt.size() > n_) continue;
-          bool ok = true;
-          for (std::size_t k = 0; k < alt.size() && ok; ++k) ok = toks_[pos + k].word == alt[k];
-          if (ok && match_from(p, e + 1, pos + static_cast<std::uint32_t>(alt.size()), st)) return true;
+        for (std::uint32_t at = pos; at <= pos + 1 && at < n_; ++at) {
+          // An adverb may stand before the class too: "spoke briefly with".
+          if (at > pos && (!has(pos, wc_adverb) || w_.group_at[pos] != none)) break;
+          for (const auto& alt : d_.classes[el.id]) {
+            if (alt.empty() || at + alt.size() > n_) continue;
+            bool ok = true;
+            for (std::size_t k = 0; k < alt.size() && ok; ++k) ok = toks_[at + k].word == alt[k];
+            if (ok && match_from(p, e + 1, at + static_cast<std::uint32_t>(alt.size()), st)) return true;
+          }
         }
         return false;
       case PatternElem::gap:
@@ -755,10 +763,13 @@ class SentenceCoder {
             const auto q = pos + k - 1;
             const auto& t = toks_[q];
             if (t.punct == '.' || t.punct == ';' || t.punct == ':' || t.punct == '"' || w_.boundary[q]) break;
-            // A gap does not skip an actor, except a possessive one ("withdrew its troops from").
+            // A gap does not skip an actor, except a possessive one ("withdrew its troops from") or a
+            // hyphenated modifier ("a US-drafted resolution").
             if (w_.in_mention[q] != none) {
               const int g = group_of_token(q);
-              if (g == none || !w_.groups[static_cast<std::size_t>(g)].possessive) break;
+              if (g == none) break;
+              const Group& grp = w_.groups[static_cast<std::size_t>(g)];
+              if (!grp.possessive && !(grp.end < n_ && toks_[grp.end].is(tf_hyphen_before))) break;
             }
           }
           if (match_from(p, e + 1, pos + k, st)) return true;
@@ -774,6 +785,17 @@ class SentenceCoder {
           ++q;
         if (q >= n_ || w_.group_at[q] == none) return false;
         int g = w_.group_at[q];
+        {
+          const Group& first = w_.groups[static_cast<std::size_t>(g)];
+          if (first.end < n_ && toks_[first.end].is(tf_hyphen_before)) {
+            auto r = first.end;
+            while (r < n_ && (toks_[r].is(tf_hyphen_before) || (toks_[r].is(tf_word) && cls(r) == 0 && w_.group_at[r] == none)) &&
+                   r < first.end + 4)
+              ++r;
+            if (r < n_ && w_.group_at[r] != none) g = w_.group_at[r];
+            else return false;
+          }
+        }
         // A possessive before another actor is its determiner: "met his Russian counterpart".
         {
           const Group& first = w_.groups[static_cast<std::size_t>(g)];
@@ -1021,6 +1043,13 @@ class SentenceCoder {
     if (after_prep || (t.form == FormKind::gerund && !t.noun)) {
       if (const int g = nearest_owner(cs, t.begin, t); g != none) return g;
     }
+    // ", travelling to Washington": a participle clause shares the sentence's subject.
+    if (t.form == FormKind::gerund && !t.noun && t.begin > 0 && toks_[t.begin - 1].word == comma_) {
+      if (const int g = leftmost_subject(0, t.begin, t); g != none) {
+        t.inherited = true;
+        return g;
+      }
+    }
     if (const int g = leftmost_subject(cs, t.begin, t); g != none) return g;
     // A verb coordinated with an earlier one shares its subject: "condemned X and promised Y".
     for (std::size_t k = ti; k-- > 0;) {
@@ -1085,6 +1114,8 @@ class SentenceCoder {
       } else if (intent) {
         if (const auto* c = rule(d_.rules.intent, t.code)) t.code = *c;
         else t.suppressed = true;
+      } else if (!t.noun && t.pattern->intransitive && t.begin > 0 && has(t.begin - 1, wc_to)) {
+        t.suppressed = true;  // a purpose with no target is no event: "trading weapons ... to launch a satellite"
       }
     }
     // Complements: "urged China to meet" (the appeal takes the embedded act's kind), "accused X of attacking".
@@ -1098,8 +1129,7 @@ class SentenceCoder {
         while (gap < emb.begin && has(gap, wc_det | wc_adverb)) ++gap;
         if (gap != emb.begin) continue;
         // An embedded act without its own actors still has a kind: its block's first code.
-        const auto& emb_patterns = d_.blocks[emb.block].patterns;
-        const std::string emb_code = !emb.code.empty() ? emb.code : !emb_patterns.empty() ? emb_patterns.front().code : "";
+        const std::string emb_code = !emb.code.empty() ? emb.code : d_.blocks[emb.block].code;
         const std::string emb_root = emb_code.empty() ? std::string() : root_of(emb_code);
         if (!emb_root.empty()) {
           for (std::size_t len = gov.code.size(); len >= 2; --len) {
@@ -1121,12 +1151,15 @@ class SentenceCoder {
     // Taiwan" codes the demand only. The scope ends at the next clause boundary other than "that" and "to".
     for (std::size_t i = 0; i < ts.size(); ++i) {
       const Trigger& gov = ts[i];
-      const auto& gp = d_.blocks[gov.block].patterns;
-      // An unmatched noun still governs ("faces pressure from Congress to help"); an unmatched verb such as
-      // "refused" does not: its complement is coded as the refusal.
-      const std::string& gcode = gov.pattern ? gov.code : (!(gov.noun || gov.passive) || gp.empty()) ? gov.code : gp.front().code;
+      // An unmatched noun still governs ("faces pressure from Congress to help"); an unmatched verb governs only
+      // its object noun (below), so that "refused to meet" is left to the refusal rules.
+      const bool unmatched_verb = !gov.pattern && !gov.noun && !gov.passive;
+      const std::string& gcode = gov.pattern ? gov.code : d_.blocks[gov.block].code;
       if (gov.suppressed || gcode.empty() || !hypothetical(gcode)) continue;
+      if (unmatched_verb && root_of(gcode) != "12") continue;  // only rejections void their object
       for (std::size_t j = i + 1; j < ts.size(); ++j) {
+        // An unmatched verb governs only the noun it takes as object: "blocked the EU aid package".
+        if (unmatched_verb && (!ts[j].noun || ts[j].begin > gov.end + 4)) break;
         bool crossed = false;
         for (auto q = gov.end; q < ts[j].begin && !crossed; ++q)
           crossed = w_.boundary[q] && !has(q, wc_comp) && toks_[q].punct != '"';

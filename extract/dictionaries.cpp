@@ -283,13 +283,25 @@ class Builder {
 
   // A person is also found by the last word of their name ("Blinken") when no other phrase claims it.
   void add_surnames() {
+    // A family name shared by several persons (Kim, Lee, Wang) names none of them.
+    boost::unordered_flat_map<std::string, int> count;
+    const auto family_of = [&](const ActorEntry& e) {
+      const auto space = e.name.rfind(' ');
+      if (space == std::string::npos) return std::string();
+      const bool first = std::find(family_first_.begin(), family_first_.end(), e.country) != family_first_.end();
+      return core::to_lower_ascii(first ? e.name.substr(0, e.name.find(' ')) : e.name.substr(space + 1));
+    };
+    for (const auto idx : pending_surnames_) ++count[family_of(d_.actors[idx])];
     for (const auto idx : pending_surnames_) {
+      if (count[family_of(d_.actors[idx])] > 1) continue;
       const auto& e = d_.actors[idx];
       const auto space = e.name.rfind(' ');
       if (space == std::string::npos) continue;
-      const std::string last = e.name.substr(space + 1);
-      if (last.size() < 4 || phrase_taken(last)) continue;
-      add_phrase(last, PhraseHit{PhraseKind::actor, false, 0, idx, {}});
+      // "Yoon" for Yoon Suk Yeol, "Blinken" for Antony Blinken.
+      const bool first = std::find(family_first_.begin(), family_first_.end(), e.country) != family_first_.end();
+      const std::string family = first ? e.name.substr(0, e.name.find(' ')) : e.name.substr(space + 1);
+      if (family.size() < (first ? 2u : 4u) || phrase_taken(family)) continue;
+      add_phrase(family, PhraseHit{PhraseKind::actor, false, 0, idx, {}});
     }
   }
 
@@ -321,6 +333,8 @@ class Builder {
       } else if (kind == "complement" && f.size() == 4) {
         d_.rules.complement[std::string(core::trim(f[1])) + "/" + std::string(core::trim(f[2]))] =
             std::string(core::trim(f[3]));
+      } else if (kind == "family_name_first" && f.size() == 2) {
+        family_first_.emplace_back(core::trim(f[1]));
       } else if (kind == "hypothetical" && f.size() == 2) {
         d_.rules.hypothetical.emplace_back(core::trim(f[1]));
       } else if (kind == "actor_code" && f.size() == 3) {
@@ -516,6 +530,7 @@ class Builder {
     if (!r) return r;
     std::set<std::string> codes;
     for (auto& b : d_.blocks) {
+      if (!b.patterns.empty()) b.code = b.patterns.front().code;
       // Most specific first; stable so that file order breaks ties.
       std::stable_sort(b.patterns.begin(), b.patterns.end(),
                        [](const Pattern& x, const Pattern& y) { return x.specificity > y.specificity; });
@@ -786,6 +801,7 @@ class Builder {
   Dictionaries::Impl& d_;
   std::vector<std::uint32_t> pending_surnames_;
   std::vector<std::pair<std::string, std::uint32_t>> pending_ids_;
+  std::vector<std::string> family_first_;  // nationalities whose names put the family name first
   boost::unordered_flat_map<std::string, std::string> cameo_ids_;
 };
 

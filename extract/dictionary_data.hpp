@@ -79,7 +79,8 @@ struct Pattern {
 struct TriggerBlock {
   std::string lemma;
   bool noun = false;
-  std::vector<Pattern> patterns;
+  std::vector<Pattern> patterns;  // most specific first
+  std::string code;               // the block's first code in file order: its kind when no pattern matches
 };
 
 struct Boilerplate {
