@@ -113,6 +113,9 @@ class Snapshot {
   // (ties: neighbour, relation, direction ascending).
   std::vector<RelationAggregate> relations(ActorIdx actor, Direction direction, const TripleFilter& filter) const;
 
+  // For the algorithms in graph/ (State is internal to graph/).
+  const std::shared_ptr<const State>& state() const noexcept { return state_; }
+
  private:
   std::shared_ptr<const State> state_;
 };

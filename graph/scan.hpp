@@ -1,0 +1,148 @@
+#pragma once
+
+// Internal to graph/: filtered scans of incident lists, the node view (rollup), and neighbour
+// expansion with per-thread scratch arrays. Shared by the analytics files.
+
+#include "graph/analytics.hpp"
+#include "graph/state.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace geokg::graph::detail {
+
+inline bool admits(const State& s, const Incident& inc, const TripleFilter& f) noexcept {
+  if (!f.relations.test(static_cast<RelationIdx>(inc.relation)) ||
+      !f.admits_polarity(static_cast<core::Polarity>(inc.polarity())))
+    return false;
+  if (s.overlaid(inc.triple) || f.min_confidence > 0.0f) {
+    const Row& r = s.row(inc.triple);
+    if (r.flags & row_hole) return false;
+    if ((r.flags & row_retracted) && !f.include_retracted) return false;
+    return r.confidence >= f.min_confidence;
+  }
+  const auto flags = inc.flags();
+  if (flags & row_hole) return false;
+  return f.include_retracted || (flags & row_retracted) == 0;
+}
+
+inline bool admits_row(const Row& r, const TripleFilter& f) noexcept {
+  if (r.flags & row_hole) return false;
+  if ((r.flags & row_retracted) && !f.include_retracted) return false;
+  return r.confidence >= f.min_confidence && f.dates.contains(Date::from_days(r.date)) &&
+         f.relations.test(static_cast<RelationIdx>(r.relation)) &&
+         f.admits_polarity(static_cast<core::Polarity>(r.polarity));
+}
+
+inline std::span<const Incident> in_window(std::span<const Incident> all, const core::DateRange& dates) noexcept {
+  auto lo = std::lower_bound(all.begin(), all.end(), dates.since.days(),
+                             [](const Incident& i, std::int32_t d) { return i.date < d; });
+  auto hi = std::upper_bound(lo, all.end(), dates.until.days(),
+                             [](std::int32_t d, const Incident& i) { return d < i.date; });
+  return {lo, hi};
+}
+
+// Every ActorIdx value (and node) is below this.
+inline std::uint32_t actor_limit(const State& s) noexcept {
+  std::size_t n = s.actors->size();
+  s.for_each_segment([&](const Segment& seg) { n = std::max(n, seg.offsets.empty() ? 0 : seg.offsets.size() - 1); });
+  return static_cast<std::uint32_t>(std::max<std::size_t>(n, 1));
+}
+
+inline bool folds(const ActorInfo& a, std::uint32_t limit) noexcept {
+  return a.type != core::ActorType::country && a.type != core::ActorType::igo && a.country != 0 && a.country < limit;
+}
+
+// The nodes of the filtered graph: actors, or with rollup their countries (with their members).
+class Nodes {
+ public:
+  Nodes(const State& s, bool rollup);
+  std::uint32_t limit() const noexcept { return limit_; }
+  bool rollup() const noexcept { return rollup_; }
+  std::uint32_t node(std::uint32_t actor) const noexcept { return rollup_ && actor < limit_ ? rep_[actor] : actor; }
+  // The actors of a node (the node itself without rollup).
+  std::span<const std::uint32_t> members(const std::uint32_t& node) const noexcept {
+    if (!rollup_) return {&node, 1};
+    if (node + 1 >= member_offsets_.size()) return {};
+    return {members_.data() + member_offsets_[node], member_offsets_[node + 1] - member_offsets_[node]};
+  }
+  // Incidents of the node's members in every segment (before any filter): the cost of expanding it.
+  std::size_t degree(std::uint32_t node) const noexcept;
+
+ private:
+  const State* state_;
+  bool rollup_;
+  std::uint32_t limit_;
+  std::vector<std::uint32_t> rep_;
+  std::vector<std::uint32_t> member_offsets_, members_;
+};
+
+// Calls fn(incident) for every admitted incident of the node's members in the filter's date window,
+// except those whose other end is none or the same node.
+template <class Fn>
+void for_each_incident(const State& s, const Nodes& nodes, const TripleFilter& f, std::uint32_t node, Fn&& fn) {
+  for (const std::uint32_t m : nodes.members(node)) {
+    s.for_each_segment([&](const Segment& seg) {
+      for (const Incident& inc : in_window(seg.incidents_of(m), f.dates)) {
+        if (inc.other == 0 || nodes.node(inc.other) == node) continue;
+        if (!admits(s, inc, f)) continue;
+        fn(inc);
+      }
+    });
+  }
+}
+
+// A neighbour of a node: counted triples from the node to it (out) and from it to the node (in).
+struct Neighbour {
+  std::uint32_t node = 0;
+  std::uint32_t out = 0;
+  std::uint32_t in = 0;
+};
+
+// Dense per-node counters reused across calls on one thread (reset through the touched list).
+class Counter {
+ public:
+  void prepare(std::uint32_t limit) {
+    if (out_.size() < limit) {
+      out_.assign(limit, 0);
+      in_.assign(limit, 0);
+    }
+  }
+  void add(std::uint32_t node, std::uint8_t dir) {
+    if (out_[node] == 0 && in_[node] == 0) touched_.push_back(node);
+    if (dir & 1u) ++out_[node];
+    if (dir & 2u) ++in_[node];
+  }
+  // The counted neighbours, ascending, then cleared.
+  void take(std::vector<Neighbour>& out) {
+    std::sort(touched_.begin(), touched_.end());
+    out.clear();
+    out.reserve(touched_.size());
+    for (const auto n : touched_) {
+      out.push_back({n, out_[n], in_[n]});
+      out_[n] = 0;
+      in_[n] = 0;
+    }
+    touched_.clear();
+  }
+
+ private:
+  std::vector<std::uint32_t> out_, in_, touched_;
+};
+
+Counter& thread_counter(std::uint32_t limit);
+
+// The node's neighbours with their counts in both directions (the caller applies min_count).
+inline void expand(const State& s, const Nodes& nodes, const TripleFilter& f, std::uint32_t node,
+                   std::vector<Neighbour>& out) {
+  Counter& c = thread_counter(nodes.limit());
+  for_each_incident(s, nodes, f, node, [&](const Incident& inc) {
+    // A self-loop of an actor has dir 3 but no other node; it was skipped above.
+    c.add(nodes.node(inc.other), inc.dir);
+  });
+  c.take(out);
+}
+
+}  // namespace geokg::graph::detail
