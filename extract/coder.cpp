@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 namespace geokg::extract {
 namespace {
@@ -58,6 +59,7 @@ struct Trigger {
 
 struct Salience {
   std::optional<Ref> person, thing;
+  std::vector<std::uint32_t> persons;  // persons named so far, most recent first
   std::vector<Ref> countries;  // most recent first, distinct
   std::vector<Ref> plural;
 };
@@ -240,6 +242,7 @@ class SentenceCoder {
 
   void find_mentions() {
     w_.mentions.clear();
+    person_hits_.clear();
     std::vector<Hits> raw;
     for (std::uint32_t i = 0; i < n_; ++i) {
       std::uint32_t node = PhraseTrie::root, best_end = 0;
@@ -263,6 +266,23 @@ class SentenceCoder {
           raw.push_back(h);
           i = best_end - 1;
           continue;
+        }
+      }
+      // "Kim" after "Kim Jong Un": a shared family name is the person of that name mentioned last.
+      if (toks_[i].is(tf_cap) && !d_.shared_family_names.empty()) {
+        if (const auto it = d_.shared_family_names.find(toks_[i].word); it != d_.shared_family_names.end()) {
+          for (const auto p : w_.salience.persons)
+            if (std::find(it->second.begin(), it->second.end(), p) != it->second.end()) {
+              Hits h;
+              h.begin = i;
+              h.end = i + 1;
+              person_hit_ = PhraseHit{PhraseKind::actor, false, 0, p, {}};
+              h.actor = &person_hits_.emplace_back(person_hit_);
+              h.hits_end = h.actor + 1;
+              raw.push_back(h);
+              break;
+            }
+          if (!raw.empty() && raw.back().begin == i) continue;
         }
       }
       if (!d_.stems.empty() && toks_[i].is(tf_word) && (toks_[i].is(tf_cap) || caseless_) && !prefixed) {
@@ -487,6 +507,10 @@ class SentenceCoder {
     const auto& a = d_.actors[r.actor];
     if (a.type == ActorType::person) {
       s.person = r;
+      auto& v = s.persons;
+      v.erase(std::remove(v.begin(), v.end(), r.actor), v.end());
+      v.insert(v.begin(), r.actor);
+      if (v.size() > 8) v.pop_back();
       return;
     }
     s.thing = r;
@@ -780,7 +804,8 @@ class SentenceCoder {
       case PatternElem::pair: {
         auto q = skip_det(pos);
         for (int mods = 0; mods < 2 && q < n_ && w_.group_at[q] == none && toks_[q].is(tf_word) &&
-                           !has(q, wc_function | wc_verbish | wc_light) && w_.in_mention[q] == none && !w_.boundary[q];
+                           !has(q, wc_function | wc_verbish | wc_light) && w_.in_mention[q] == none && !w_.boundary[q] &&
+                           text_[toks_[q].end - 1] != 's';  // a plural noun is a head, not a modifier
              ++mods)
           ++q;
         if (q >= n_ || w_.group_at[q] == none) return false;
@@ -1364,6 +1389,8 @@ class SentenceCoder {
   bool caseless_ = false;
   std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0;
   std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
+  PhraseHit person_hit_;
+  std::deque<PhraseHit> person_hits_;  // hits made up for shared family names (stable addresses)
   std::uint32_t cp_byte_ = 0;
   std::int64_t cp_count_ = 0;
 };

@@ -293,7 +293,12 @@ class Builder {
     };
     for (const auto idx : pending_surnames_) ++count[family_of(d_.actors[idx])];
     for (const auto idx : pending_surnames_) {
-      if (count[family_of(d_.actors[idx])] > 1) continue;
+      if (count[family_of(d_.actors[idx])] > 1) {
+        const auto family = family_of(d_.actors[idx]);
+        if (family.size() >= 2)
+          if (const auto id = d_.vocab.intern(family); id != 0) d_.shared_family_names[id].push_back(idx);
+        continue;
+      }
       const auto& e = d_.actors[idx];
       const auto space = e.name.rfind(' ');
       if (space == std::string::npos) continue;

@@ -127,6 +127,8 @@ struct Dictionaries::Impl {
 
   // Persons by the words of their names and aliases, to read "President Yoon" with the help of the title.
   boost::unordered_flat_map<std::uint32_t, std::vector<std::uint32_t>> person_words;
+  // Family names shared by several persons ("Kim"): they name the one mentioned last in the document.
+  boost::unordered_flat_map<std::uint32_t, std::vector<std::uint32_t>> shared_family_names;
 
   std::uint16_t gov_agent = 0;  // index of GOV
 
