@@ -59,6 +59,7 @@ struct Trigger {
 
 struct Salience {
   std::optional<Ref> person, thing;
+  std::optional<Ref> subject_person;   // the first person named in the last sentence that named one
   std::vector<std::uint32_t> persons;  // persons named so far, most recent first
   std::vector<Ref> countries;  // most recent first, distinct
   std::vector<Ref> plural;
@@ -94,6 +95,9 @@ class SentenceCoder {
     well_ = d_.vocab.find("well");
     from_ = d_.vocab.find("from");
     i_ = d_.vocab.find("i");
+    he_ = d_.vocab.find("he");
+    she_ = d_.vocab.find("she");
+    his_ = d_.vocab.find("his");
     me_ = d_.vocab.find("me");
     my_ = d_.vocab.find("my");
   }
@@ -442,9 +446,11 @@ class SentenceCoder {
     }
     Salience s = w_.salience;  // advanced through this sentence's mentions in order
     std::size_t next_mention = 0;
+    std::optional<Ref> first_person;
     for (std::uint32_t i = 0; i < n_; ++i) {
       while (next_mention < ms.size() && ms[next_mention].begin <= i) {
         const auto& m = ms[next_mention];
+        if (!first_person && d_.actors[m.ref.actor].type == ActorType::person) first_person = m.ref;
         if (next_mention > 0 && ms[next_mention - 1].end + 1 == m.begin && has(m.begin - 1, wc_coord))
           s.plural = {ms[next_mention - 1].ref, m.ref};
         note(s, ms[next_mention++].ref);
@@ -461,8 +467,16 @@ class SentenceCoder {
         // "we", "us", "our" in a quote: the speaker's side; "I", "me", "my" are not coded.
         const auto w = toks_[i].word;
         if (w != i_ && w != me_ && w != my_) add(i + 1, *who, (c & wc_possessive_pron) != 0);
-      } else if ((c & wc_pron_person) && s.person) {
-        add(i + 1, *s.person, (c & wc_possessive_pron) != 0);
+      } else if ((c & wc_pron_person) && (s.person || first_person)) {
+        // "he", "she", "his": the person this sentence began with, else the last sentence's subject;
+        // "him", "her": the person named last.
+        const auto w = toks_[i].word;
+        const bool subjective = w == he_ || w == she_ || w == his_;
+        const Ref r = !subjective && s.person ? *s.person
+                      : first_person          ? *first_person
+                      : w_.salience.subject_person ? *w_.salience.subject_person
+                                                   : *s.person;
+        add(i + 1, r, (c & wc_possessive_pron) != 0);
       } else if ((c & wc_pron_thing) && s.thing) {
         // "it is clear that" is expletive; "it was supplying" is not.
         if (!(c & wc_possessive_pron) && has(i + 1, wc_be) && !has(i + 2, wc_verbish | wc_adverb | wc_aux | wc_be | wc_neg))
@@ -525,6 +539,11 @@ class SentenceCoder {
   void update_salience() {
     for (const auto& m : w_.mentions)
       if (m.kind != MentionKind::pronoun) note(w_.salience, m.ref);
+    for (const auto& m : w_.mentions)
+      if (d_.actors[m.ref.actor].type == ActorType::person) {
+        w_.salience.subject_person = m.ref;
+        break;
+      }
     for (const auto& g : w_.groups)
       if (g.count >= 2 && !g.coref) {
         w_.salience.plural.clear();
@@ -1051,6 +1070,10 @@ class SentenceCoder {
     if (!t.noun && !infinitive && !after_prep) {
       if (const int g = adjacent_subject(t.begin, t); g != none) return g;
     }
+    // A gerund right after a plain noun modifies it: "sanctions targeting Russian lawmakers" has no actor.
+    if (!t.noun && t.form == FormKind::gerund && t.begin > 0 && toks_[t.begin - 1].is(tf_word) &&
+        cls(t.begin - 1) == 0 && w_.in_mention[t.begin - 1] == none && !toks_[t.begin - 1].is(tf_possessive))
+      return none;
     if (infinitive) {
       // "urged China to act": the object controls; otherwise the subject of the governing verb.
       if (t.begin >= 2) {
@@ -1387,7 +1410,7 @@ class SentenceCoder {
   std::span<const Token> toks_;
   std::uint32_t n_ = 0;
   bool caseless_ = false;
-  std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0;
+  std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0, he_ = 0, she_ = 0, his_ = 0;
   std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
   PhraseHit person_hit_;
   std::deque<PhraseHit> person_hits_;  // hits made up for shared family names (stable addresses)
