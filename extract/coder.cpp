@@ -1072,8 +1072,11 @@ class SentenceCoder {
     }
     // A gerund right after a plain noun modifies it: "sanctions targeting Russian lawmakers" has no actor.
     if (!t.noun && t.form == FormKind::gerund && t.begin > 0 && toks_[t.begin - 1].is(tf_word) &&
-        cls(t.begin - 1) == 0 && w_.in_mention[t.begin - 1] == none && !toks_[t.begin - 1].is(tf_possessive))
-      return none;
+        w_.in_mention[t.begin - 1] == none && !toks_[t.begin - 1].is(tf_possessive)) {
+      const bool noun_before = std::any_of(w_.triggers.begin(), w_.triggers.end(),
+                                           [&](const Trigger& x) { return x.noun && x.end == t.begin; });
+      if (noun_before || cls(t.begin - 1) == 0) return none;
+    }
     if (infinitive) {
       // "urged China to act": the object controls; otherwise the subject of the governing verb.
       if (t.begin >= 2) {
