@@ -505,8 +505,13 @@ class SentenceCoder {
   }
 
   // "the two countries": the last pair named together, else the last two countries named.
-  static std::vector<Ref> last_two(const Salience& s) {
-    if (s.plural.size() == 2) return s.plural;
+  std::vector<Ref> last_two(const Salience& s) const {
+    if (s.plural.size() == 2) {
+      // "both countries" after "Indian and Pakistani troops" are India and Pakistan.
+      std::vector<Ref> out;
+      for (const auto& r : s.plural) out.push_back(Ref{r.actor, d_.actors[r.actor].type == ActorType::country ? std::uint16_t{0} : r.agent});
+      return out;
+    }
     if (s.countries.size() >= 2) return {s.countries[0], s.countries[1]};
     return {};
   }
@@ -612,12 +617,18 @@ class SentenceCoder {
         // "hundreds of UN troops", "members of Hamas": the quantity is not the actor.
         if (g.governed && is_word(p - 1, of_) && p >= 2 && (has(p - 2, wc_number_word) || toks_[p - 2].is(tf_number)))
           g.governed = false;
+        // "after Islamabad accused ...": a conjunction that is also a preposition, before a clause.
+        if (g.governed && (c & wc_sub) && followed_by_verb(ms[m])) g.governed = g.locative = false;
       }
       gs.push_back(g);
     }
     // "China, North Korea's principal ally," is an apposition, not a list: lists end with "and" or "or".
     for (std::size_t gi = 0; gi < gs.size(); ++gi) {
       if (gs[gi].count < 2 || gs[gi].coordinated) continue;
+      // A headline's "India, Pakistan trade fire": two names at the start, then the verb.
+      if (gs[gi].count == 2 && gs[gi].first == 0 && skip_det_back(gs[gi].begin) == 0 &&
+          followed_by_verb(ms[gs[gi].first + 1]))
+        continue;
       std::vector<Group> singles;
       for (auto m = gs[gi].first; m < gs[gi].first + gs[gi].count; ++m) {
         Group g;
@@ -646,6 +657,11 @@ class SentenceCoder {
       w_.group_ending[g.end - 1] = static_cast<int>(gi);
       if (g.end < n_ && toks_[g.end].is(tf_possessive)) w_.group_ending[g.end] = static_cast<int>(gi);
     }
+  }
+
+  std::uint32_t skip_det_back(std::uint32_t b) const {
+    while (b > 0 && has(b - 1, wc_det)) --b;
+    return b;
   }
 
   bool followed_by_verb(const Mention& m) const {
@@ -1091,15 +1107,15 @@ class SentenceCoder {
         }
       }
     }
-    if (after_prep || (t.form == FormKind::gerund && !t.noun)) {
-      if (const int g = nearest_owner(cs, t.begin, t); g != none) return g;
-    }
     // ", travelling to Washington": a participle clause shares the sentence's subject.
     if (t.form == FormKind::gerund && !t.noun && t.begin > 0 && toks_[t.begin - 1].word == comma_) {
       if (const int g = leftmost_subject(0, t.begin, t); g != none) {
         t.inherited = true;
         return g;
       }
+    }
+    if (after_prep || (t.form == FormKind::gerund && !t.noun)) {
+      if (const int g = nearest_owner(cs, t.begin, t); g != none) return g;
     }
     if (const int g = leftmost_subject(cs, t.begin, t); g != none) return g;
     // A verb coordinated with an earlier one shares its subject: "condemned X and promised Y".
