@@ -678,9 +678,21 @@ class SentenceCoder {
   void mark_boundaries() {
     auto& b = w_.boundary;
     b.assign(n_ + 1, false);
+    // Scare quotes around a few words ("politicisation") do not start a quotation.
+    std::vector<bool> scare(n_ + 1, false);
+    for (std::uint32_t i = 0, open = UINT32_MAX; i < n_; ++i) {
+      if (toks_[i].punct != '"') continue;
+      if (open == UINT32_MAX) {
+        open = i;
+      } else {
+        if (i - open <= 4) scare[open] = scare[i] = true;
+        open = UINT32_MAX;
+      }
+    }
     for (std::uint32_t i = 0; i < n_; ++i) {
       const auto& t = toks_[i];
-      if (t.punct == ';' || t.punct == ':' || t.punct == '"' || t.punct == '(' || t.punct == ')' || t.punct == '-') {
+      if (t.punct == ';' || t.punct == ':' || (t.punct == '"' && !scare[i]) || t.punct == '(' || t.punct == ')' ||
+          t.punct == '-') {
         b[i] = true;
         continue;
       }
