@@ -1,3 +1,16 @@
+// The coder, one sentence at a time (SentenceCoder::code):
+//   1. mentions   longest-match phrases (actors, demonyms, places, titles, agents) combined into actors:
+//                 "South Korean President Yoon", "the Russian military", "the president of France";
+//   2. pronouns   he/his, it/its, they, "the country", "the two countries", "we" in quotes, shared family names;
+//   3. groups     compounds ("South Korea and Japan"), with the preposition that governs them;
+//   4. clauses    boundaries at quotes, ";", subordinators, reporting verbs and "and" + new subject;
+//   5. triggers   verb and noun patterns of data/extract/verbs.txt matched after the trigger word;
+//   6. subjects   pattern source, passive "by", possessive/demonym/"by" for nouns, light verbs, adjacency,
+//                 the clause's first actor, control of infinitives, coordination;
+//   7. modality   negation, refusal, intention, complements of appeals, demands and threats, denial scope;
+//   8. events     one per source x target (pairs for compounds and "between"), dated by the nearest date
+//                 expression of the same clause.
+// Salience (who "he" and "the country" are) carries over from sentence to sentence within a document.
 #include "extract/coder.hpp"
 
 #include "extract/dates.hpp"
