@@ -85,8 +85,20 @@ void segment(std::string_view text, const Dictionaries::Impl& dict, std::vector<
     if (end > start) sentences.push_back(SentenceSpan{start, end});
     start = end;
   };
+  // Text without sentence ends (tables, lists) is cut into pieces of at most this many tokens, at a comma
+  // when there is one, so that no sentence is long enough to slow the coder down.
+  constexpr std::uint32_t max_tokens = 160;
   for (std::uint32_t i = 0; i < n; ++i) {
     if (i > start && break_before[i]) close(i);
+    if (i - start >= max_tokens) {
+      std::uint32_t cut = i;
+      for (std::uint32_t k = i; k > start + max_tokens / 2; --k)
+        if (tokens[k - 1].punct == ',' || tokens[k - 1].punct == ';') {
+          cut = k;
+          break;
+        }
+      close(cut);
+    }
     const Token& t = tokens[i];
     bool ends = false;
     std::uint32_t end = i + 1;

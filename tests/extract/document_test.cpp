@@ -108,3 +108,11 @@ TEST_CASE("relative dates resolve against the publication date", "[extract]") {
   CHECK(date_of("three days ago") == "2023-11-06");
   CHECK(date_of("last month") == "2023-10-01");
 }
+
+TEST_CASE("text without sentence ends is cut into bounded pieces", "[extract]") {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "Russia attacked Ukraine , ";
+  const auto s = sentences(text);
+  CHECK(s.size() > 10);
+  for (const auto& x : s) CHECK(x.size() < 1200);
+}
