@@ -1390,9 +1390,10 @@ class SentenceCoder {
         e.end = end;
         e.trigger = std::string(surface(t.begin, t.end));
         e.pattern = d_.blocks[t.block].lemma + (t.pattern->text.empty() ? "" : " " + t.pattern->text);
-        for (const auto& x : out)
-          if (x.sentence_index == index && x.subject.id == e.subject.id && x.relation_code == e.relation_code &&
-              x.polarity == e.polarity && (x.object ? x.object->id : "") == (e.object ? e.object->id : ""))
+        // The same triple twice in one sentence (two patterns, two mentions) is one event.
+        for (auto x = out.rbegin(); x != out.rend() && x->sentence_index == index; ++x)
+          if (x->subject.id == e.subject.id && x->relation_code == e.relation_code && x->polarity == e.polarity &&
+              (x->object ? x->object->id : "") == (e.object ? e.object->id : ""))
             return;
         out.push_back(std::move(e));
       };
