@@ -35,7 +35,7 @@ void write_events(const std::vector<extract::Event>& events, const core::Relatio
 }  // namespace
 
 int extract_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
-  po::options_description desc("options");
+  po::options_description desc("options (each also read from GEOKG_<NAME>, e.g. GEOKG_DATE)");
   desc.add_options()("help,h", "show this help")
       ("date", po::value<std::string>(), "publication date YYYY-MM-DD that anchors 'on Thursday', 'last week' (default: today)")
       ("actors", po::value<std::vector<std::string>>()->composing(),

@@ -145,14 +145,14 @@ class SentenceCoder {
 
  private:
   // ---- token helpers -------------------------------------------------------------------------------
-  std::uint32_t cls(std::uint32_t i) const noexcept {
+  std::uint64_t cls(std::uint32_t i) const noexcept {
     if (i >= n_) return 0;
     const auto c = d_.vocab.classes(toks_[i].word);
     // Unlisted words in -ly are adverbs ("deliberately", "repeatedly").
     if (c == 0 && toks_[i].is(tf_ly)) return wc_adverb;
     return c;
   }
-  bool has(std::uint32_t i, std::uint32_t c) const noexcept { return (cls(i) & c) != 0; }
+  bool has(std::uint32_t i, std::uint64_t c) const noexcept { return (cls(i) & c) != 0; }
   bool is_word(std::uint32_t i, std::uint32_t id) const noexcept { return i < n_ && id != 0 && toks_[i].word == id; }
   std::string_view surface(std::uint32_t b, std::uint32_t e) const {
     if (b >= e) return {};
@@ -889,6 +889,11 @@ class SentenceCoder {
         }
         const Group& grp = w_.groups[static_cast<std::size_t>(g)];
         if (el.kind == PatternElem::pair && grp.count < 2) return false;
+        // "backed Milei's rival" is not about Milei.
+        if (grp.possessive) {
+          const std::uint32_t after = grp.end < n_ && toks_[grp.end].is(tf_possessive) ? grp.end + 1 : grp.end;
+          if (after < n_ && has(after, wc_relational)) return false;
+        }
         int& slot = el.kind == PatternElem::source ? st.source : st.target;
         const int saved = slot;
         slot = g;
@@ -1188,8 +1193,18 @@ class SentenceCoder {
           // "to" after an intention or refusal word (also in its inflected forms).
           std::uint32_t q = k - 1;
           while (q > 0 && (has(q - 1, wc_adverb) || w_.in_date[q - 1] || (w_.in_date[q] && has(q - 1, wc_prep)))) --q;
-          if (q > 0 && has(q - 1, wc_intent)) intent = true;
-          if (q > 0 && has(q - 1, wc_refuse)) refuse = true;
+          // "pledged during the campaign to cut": a short phrase may stand between the intention and "to".
+          for (std::uint32_t r = q, hops = 0; r > 0 && hops < 5; --r, ++hops) {
+            if (has(r - 1, wc_intent)) {
+              intent = true;
+              break;
+            }
+            if (has(r - 1, wc_refuse)) {
+              refuse = true;
+              break;
+            }
+            if (w_.boundary[r - 1] || has(r - 1, wc_verbish | wc_light) || toks_[r - 1].is(tf_punct)) break;
+          }
           break;
         } else if (!(c & (wc_aux | wc_be | wc_adverb))) {
           break;

@@ -80,12 +80,12 @@ class Builder {
         {"refuse", wc_refuse},   {"deny", wc_deny},        {"modal", wc_modal},
         {"to", wc_to},           {"by", wc_by},            {"possessive", wc_possessive_pron},
         {"adverb", wc_adverb},   {"function", wc_function}, {"country_noun", wc_generic_country},
-        {"number", wc_number_word}, {"accord", wc_accord}, {"light", wc_light},
+        {"number", wc_number_word}, {"accord", wc_accord}, {"light", wc_light}, {"relational", wc_relational},
     };
     return for_each_line("grammar.tsv", text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');
       if (f.size() != 2) return line_error("grammar.tsv", n, "expected: word<TAB>class|class...");
-      std::uint32_t classes = 0;
+      std::uint64_t classes = 0;
       for (auto c : split_trimmed(f[1], '|')) {
         const auto it = std::find_if(std::begin(names), std::end(names), [&](const auto& p) { return p.first == c; });
         if (it == std::end(names)) return line_error("grammar.tsv", n, "unknown word class '" + std::string(c) + "'");
@@ -93,7 +93,7 @@ class Builder {
       }
       // Closed-class words are function words (never part of a name); content verbs listed for their
       // role (light, intent, refusal, reporting) are not.
-      if ((classes & ~static_cast<std::uint32_t>(wc_light | wc_intent | wc_refuse | wc_report | wc_deny)) != 0)
+      if ((classes & ~static_cast<std::uint64_t>(wc_light | wc_intent | wc_refuse | wc_report | wc_deny | wc_relational)) != 0)
         classes |= wc_function;
       const std::string word(core::trim(f[0]));
       const std::string key = core::to_lower_ascii(word);

@@ -28,7 +28,7 @@ std::uint32_t Vocabulary::find(std::string_view key) const noexcept {
   return it == ids_.end() ? 0 : it->second;
 }
 
-void Vocabulary::add_classes(std::uint32_t id, std::uint32_t classes) {
+void Vocabulary::add_classes(std::uint32_t id, std::uint64_t classes) {
   if (id != 0 && id < classes_.size()) classes_[id] |= classes;
 }
 

@@ -11,39 +11,40 @@
 namespace geokg::extract {
 
 // Closed-class properties of a word, from data/extract/grammar.tsv (and a few set by the loaders).
-enum WordClass : std::uint32_t {
-  wc_det = 1u << 0,          // the, a, its ... (skipped in front of an actor)
-  wc_prep = 1u << 1,         // of, to, with ... (an actor after one is not a clause subject)
-  wc_locative = 1u << 2,     // in, at, near ... (an actor after one is a place, not an actor)
-  wc_aux = 1u << 3,          // has, will, did ... (between a subject and its verb)
-  wc_be = 1u << 4,           // was, been ... (passive voice)
-  wc_neg = 1u << 5,          // not, never, n't
-  wc_coord = 1u << 6,        // and, or (compound actors)
-  wc_sub = 1u << 7,          // while, but, because ... (start a new clause)
-  wc_rel = 1u << 8,          // which, who (relative clause; refers back to the actor before it)
-  wc_comp = 1u << 9,         // that (complement clause)
-  wc_report = 1u << 10,      // said, told ... (ends the speaker's clause)
-  wc_pron_person = 1u << 11, // he, his ...
-  wc_pron_thing = 1u << 12,  // it, its
-  wc_pron_plural = 1u << 13, // they, their
-  wc_pron_first = 1u << 14,  // we, our (the speaker, inside a quote)
-  wc_abbrev = 1u << 15,      // keeps its period: Mr. Gen. Sept.
-  wc_title_abbrev = 1u << 16,// never ends a sentence: Mr. Dr. Gen.
-  wc_intent = 1u << 17,      // want, plan, vow ... + to VERB: an intention, not an act
-  wc_refuse = 1u << 18,      // refuse, decline ... + to VERB: a refusal
-  wc_deny = 1u << 19,        // deny, dismiss ...: what follows is denied
-  wc_modal = 1u << 20,       // will, would ... (with a negation: a refusal)
-  wc_to = 1u << 21,          // to (infinitive marker and preposition)
-  wc_by = 1u << 22,          // by (agent of a passive)
-  wc_possessive_pron = 1u << 23, // his, her, its, their, our: possessive pronouns
-  wc_verbish = 1u << 24,     // a form of a verb in the pattern dictionary (set by the loader)
-  wc_adverb = 1u << 25,      // also, even, currently ... (skipped between subject and verb)
-  wc_function = 1u << 26,    // any other closed-class word (never part of a name)
-  wc_generic_country = 1u << 27, // country, nation (in "the country", "the two countries")
-  wc_number_word = 1u << 28,     // two, both (in "the two countries")
-  wc_accord = 1u << 29,          // according (to X): X is the speaker
-  wc_date = 1u << 30,            // weekday, month and relative-date words (see dates.cpp)
-  wc_light = 1u << 31,           // launch, hold, impose, deepen ...: their subject does the noun's act
+enum WordClass : std::uint64_t {
+  wc_det = 1ull << 0,          // the, a, its ... (skipped in front of an actor)
+  wc_prep = 1ull << 1,         // of, to, with ... (an actor after one is not a clause subject)
+  wc_locative = 1ull << 2,     // in, at, near ... (an actor after one is a place, not an actor)
+  wc_aux = 1ull << 3,          // has, will, did ... (between a subject and its verb)
+  wc_be = 1ull << 4,           // was, been ... (passive voice)
+  wc_neg = 1ull << 5,          // not, never, n't
+  wc_coord = 1ull << 6,        // and, or (compound actors)
+  wc_sub = 1ull << 7,          // while, but, because ... (start a new clause)
+  wc_rel = 1ull << 8,          // which, who (relative clause; refers back to the actor before it)
+  wc_comp = 1ull << 9,         // that (complement clause)
+  wc_report = 1ull << 10,      // said, told ... (ends the speaker's clause)
+  wc_pron_person = 1ull << 11, // he, his ...
+  wc_pron_thing = 1ull << 12,  // it, its
+  wc_pron_plural = 1ull << 13, // they, their
+  wc_pron_first = 1ull << 14,  // we, our (the speaker, inside a quote)
+  wc_abbrev = 1ull << 15,      // keeps its period: Mr. Gen. Sept.
+  wc_title_abbrev = 1ull << 16,// never ends a sentence: Mr. Dr. Gen.
+  wc_intent = 1ull << 17,      // want, plan, vow ... + to VERB: an intention, not an act
+  wc_refuse = 1ull << 18,      // refuse, decline ... + to VERB: a refusal
+  wc_deny = 1ull << 19,        // deny, dismiss ...: what follows is denied
+  wc_modal = 1ull << 20,       // will, would ... (with a negation: a refusal)
+  wc_to = 1ull << 21,          // to (infinitive marker and preposition)
+  wc_by = 1ull << 22,          // by (agent of a passive)
+  wc_possessive_pron = 1ull << 23, // his, her, its, their, our: possessive pronouns
+  wc_verbish = 1ull << 24,     // a form of a verb in the pattern dictionary (set by the loader)
+  wc_adverb = 1ull << 25,      // also, even, currently ... (skipped between subject and verb)
+  wc_function = 1ull << 26,    // any other closed-class word (never part of a name)
+  wc_generic_country = 1ull << 27, // country, nation (in "the country", "the two countries")
+  wc_number_word = 1ull << 28,     // two, both (in "the two countries")
+  wc_accord = 1ull << 29,          // according (to X): X is the speaker
+  wc_date = 1ull << 30,            // weekday, month and relative-date words (see dates.cpp)
+  wc_light = 1ull << 31,           // launch, hold, impose, deepen ...: their subject does the noun's act
+  wc_relational = 1ull << 32,      // rival, ally, neighbour: "X's rival" is not X
 };
 
 // Interned lower-case word keys; id 0 means "not in the vocabulary".
@@ -55,8 +56,8 @@ class Vocabulary {
   std::string_view spelling(std::uint32_t id) const { return words_.at(id); }
   std::size_t size() const noexcept { return words_.size(); }
 
-  std::uint32_t classes(std::uint32_t id) const noexcept { return id < classes_.size() ? classes_[id] : 0; }
-  void add_classes(std::uint32_t id, std::uint32_t classes);
+  std::uint64_t classes(std::uint32_t id) const noexcept { return id < classes_.size() ? classes_[id] : 0; }
+  void add_classes(std::uint32_t id, std::uint64_t classes);
 
  private:
   struct Hash {
@@ -69,7 +70,7 @@ class Vocabulary {
   };
   boost::unordered_flat_map<std::string, std::uint32_t, Hash, Eq> ids_;
   std::vector<std::string> words_;
-  std::vector<std::uint32_t> classes_;
+  std::vector<std::uint64_t> classes_;
 };
 
 // A trie over word ids; edges live in one flat hash map keyed by (node, word).
