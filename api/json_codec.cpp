@@ -64,6 +64,13 @@ json evidence_json(const core::EvidenceRecord& e) {
   if (e.document) j["document_id"] = *e.document;
   j["source"] = std::move(src);
   j["created_at"] = e.created_at;
+  if (!e.dataset.empty()) {
+    // An imported dataset event: where it comes from and the dataset's own measures.
+    json attrs = e.attributes.empty() ? json::object() : json::parse(e.attributes, nullptr, false);
+    j["dataset"] = {{"name", e.dataset},
+                    {"event_id", e.event_id},
+                    {"attributes", attrs.is_discarded() ? json::object() : std::move(attrs)}};
+  }
   return j;
 }
 

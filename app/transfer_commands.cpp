@@ -5,12 +5,17 @@
 #include "core/text.hpp"
 #include "engine/actor_directory.hpp"
 #include "engine/engine.hpp"
+#include "engine/import.hpp"
+#include "ingest/source.hpp"
 #include "engine/triple_spec.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iomanip>
+#include <unistd.h>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -96,127 +101,165 @@ bool parse_actors_csv(const std::string& text, std::vector<engine::ActorSpec>& o
 
 }  // namespace
 
+namespace {
+
+// Progress of a long import: a bar redrawn in place on a terminal, a log line now and then otherwise.
+class ProgressReport {
+ public:
+  ProgressReport(std::ostream& err, bool terminal) : err_(err), terminal_(terminal) {}
+  void operator()(const engine::ImportProgress& p) {
+    const double every = terminal_ ? 0.25 : 10.0;
+    if (p.seconds - last_ < every) return;
+    last_ = p.seconds;
+    const double rate = p.seconds > 0 ? static_cast<double>(p.rows) / p.seconds : 0.0;
+    std::ostringstream line;
+    line << p.rows << " rows, " << static_cast<std::uint64_t>(rate) << " rows/s";
+    if (p.total_bytes > 0 && p.bytes > 0) {
+      const double done = std::min(1.0, static_cast<double>(p.bytes) / static_cast<double>(p.total_bytes));
+      const double eta = done > 0 ? p.seconds * (1 - done) / done : 0;
+      if (terminal_) {
+        const int width = 30, fill = static_cast<int>(done * width);
+        err_ << '\r' << '[' << std::string(static_cast<std::size_t>(fill), '#')
+             << std::string(static_cast<std::size_t>(width - fill), ' ') << "] " << static_cast<int>(done * 100) << "% ";
+      }
+      line << ", " << static_cast<int>(done * 100) << "%, ETA " << static_cast<int>(eta) << " s";
+    } else if (terminal_) {
+      err_ << '\r';
+    }
+    if (terminal_) {
+      err_ << line.str() << "   " << std::flush;
+      drawn_ = true;
+    } else {
+      spdlog::info("import: {}", line.str());
+    }
+  }
+  void done() {
+    if (drawn_) err_ << '\n';
+  }
+
+ private:
+  std::ostream& err_;
+  bool terminal_;
+  double last_ = 0;
+  bool drawn_ = false;
+};
+
+std::string guess_format(std::string file) {
+  auto lower = core::to_lower_ascii(file);
+  if (lower.size() > 3 && lower.ends_with(".gz")) lower.resize(lower.size() - 3);
+  const auto dot = lower.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : lower.substr(dot + 1);
+  if (ext == "csv") return "csv";
+  if (ext == "jsonl" || ext == "ndjson" || ext == "json") return "jsonl";
+  return "";
+}
+
+}  // namespace
+
 int import_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   po::options_description desc("options (each also read from GEOKG_<NAME>, e.g. GEOKG_DB)");
   desc.add_options()
       ("help,h", "show this help")
       ("db", po::value<std::string>()->required(), "SQLite database file (created if missing)")
-      ("format", po::value<std::string>(), "jsonl or csv (default: from the file name's extension)")
-      ("actors", po::value<std::string>(), "CSV of actors to define first: id,name,type,country[,aliases]")
-      ("file", po::value<std::string>()->required(), "the triples file, or - for standard input");
+      ("format", po::value<std::string>(),
+       "jsonl, csv (geokg's triple format; default from the file name), gdelt2, gdelt1, icews or plover")
+      ("actors", po::value<std::string>(), "jsonl/csv: CSV of actors to define first: id,name,type,country[,aliases]")
+      ("strict", "one bad row aborts the import with nothing written (the default for jsonl and csv)")
+      ("no-strict", "keep the good rows and report the bad ones (the default for the dataset formats)")
+      ("one-a-day", "datasets: fold events with the same subject, relation, object and date into one triple")
+      ("rejects", po::value<std::string>(),
+       "write every rejected row (line, column, reason) to this TSV file (default: FILE.rejects.tsv, or "
+       "import.rejects.tsv for standard input, written only when a row is rejected)")
+      ("file", po::value<std::string>()->required(), "the file to import (.gz is read directly), or - for standard input");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
   int code = 0;
-  if (!parse_options("import", "--db FILE [--format jsonl|csv] [--actors ACTORS.csv] FILE|-", desc, &pos, args, vm, out,
-                     err, code))
+  if (!parse_options("import",
+                     "--db FILE [--format jsonl|csv|gdelt2|gdelt1|icews|plover] [--actors ACTORS.csv] [--strict|--no-strict] "
+                     "[--one-a-day] [--rejects FILE] FILE|-",
+                     desc, &pos, args, vm, out, err, code))
     return code;
   const std::string file = vm["file"].as<std::string>();
-  std::string format = vm.count("format") ? vm["format"].as<std::string>() : "";
-  if (format.empty()) {
-    const auto dot = file.rfind('.');
-    const std::string ext = dot == std::string::npos ? "" : core::to_lower_ascii(file.substr(dot + 1));
-    format = ext == "csv" ? "csv" : (ext == "jsonl" || ext == "ndjson" || ext == "json") ? "jsonl" : "";
-  }
-  if (format != "jsonl" && format != "csv") {
-    err << "geokg import: say --format jsonl or --format csv (cannot tell from '" << file << "')\n";
+  std::string format_name = vm.count("format") ? vm["format"].as<std::string>() : guess_format(file);
+  const auto format = engine::parse_import_format(format_name);
+  if (!format) {
+    err << "geokg import: say --format jsonl, csv, gdelt2, gdelt1, icews or plover (cannot tell from '" << file
+        << "')\n";
     return 2;
   }
-
-  std::vector<engine::ActorSpec> actors;
+  if (vm.count("strict") && vm.count("no-strict")) {
+    err << "geokg import: --strict and --no-strict exclude each other\n";
+    return 2;
+  }
+  engine::ImportOptions options;
+  options.format = *format;
+  options.strict = vm.count("strict") ? true : vm.count("no-strict") ? false : engine::strict_by_default(*format);
+  options.one_a_day = vm.count("one-a-day") > 0;
   if (vm.count("actors")) {
+    if (engine::strict_by_default(*format) == false) {
+      err << "geokg import: --actors is for the jsonl and csv formats (dataset actors are created from the data)\n";
+      return 2;
+    }
     std::string text;
     if (!read_all(vm["actors"].as<std::string>(), in, text, err, "actors file")) return 1;
-    if (!parse_actors_csv(text, actors, err)) return 1;
+    if (!parse_actors_csv(text, options.actors, err)) return 1;
   }
-  std::string text;
-  if (!read_all(file, in, text, err, "file")) return 1;
 
-  // Every row is checked; the line of each row is kept to report problems where they are.
-  std::vector<engine::TripleSpec> rows;
-  std::vector<std::int64_t> line_of;
-  std::vector<core::ErrorItem> errors;
-  if (format == "jsonl") {
-    std::int64_t line = 0;
-    for (auto l : core::split_lines(text)) {
-      ++line;
-      if (core::trim(l).empty()) continue;
-      engine::TripleSpec spec;
-      auto j = json::parse(l, nullptr, false);
-      const auto index = static_cast<std::int64_t>(rows.size());
-      if (j.is_discarded()) {
-        errors.push_back({index, "", "not valid JSON"});
-      } else {
-        engine::decode_triple_spec(j, index, spec, errors);
-      }
-      rows.push_back(std::move(spec));
-      line_of.push_back(line);
-    }
+  std::unique_ptr<ingest::Source> source;
+  if (file == "-" && &in != &std::cin) {
+    source = ingest::Source::from_stream(in);
   } else {
-    std::size_t p = 0;
-    std::vector<std::string> fields;
-    std::int64_t line = 1;
-    const auto lines_in = [&](std::size_t from, std::size_t to) {
-      return static_cast<std::int64_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(from),
-                                                  text.begin() + static_cast<std::ptrdiff_t>(to), '\n'));
-    };
-    std::size_t before = p;
-    if (!engine::read_csv_record(text, p, fields)) {
-      err << "geokg import: line 1: unterminated quote in the header\n";
+    auto s = ingest::Source::open(file);
+    if (!s) {
+      err << "geokg import: " << s.error().detail << '\n';
       return 1;
     }
-    auto layout = engine::parse_csv_header(fields);
-    if (!layout) {
-      err << "geokg import: line 1: " << layout.error().detail << '\n';
-      return 1;
-    }
-    line += lines_in(before, p);
-    while (p < text.size()) {
-      before = p;
-      const std::int64_t start_line = line;
-      if (!engine::read_csv_record(text, p, fields)) {
-        err << "geokg import: line " << start_line << ": unterminated quote\n";
-        return 1;
-      }
-      line += lines_in(before, p);
-      if (fields.size() == 1 && core::trim(fields[0]).empty()) continue;
-      engine::TripleSpec spec;
-      engine::decode_csv_triple(*layout, fields, static_cast<std::int64_t>(rows.size()), spec, errors);
-      rows.push_back(std::move(spec));
-      line_of.push_back(start_line);
-    }
-  }
-
-  const auto report = [&](const std::vector<core::ErrorItem>& items) {
-    std::size_t shown = 0;
-    for (const auto& e : items) {
-      if (++shown > 50) {
-        err << "... and " << items.size() - 50 << " more problems\n";
-        break;
-      }
-      err << (e.index >= 0 ? "line " + std::to_string(line_of[static_cast<std::size_t>(e.index)]) : std::string("actors"))
-          << (e.field.empty() ? "" : ": " + e.field) << ": " << e.message << '\n';
-    }
-  };
-  if (!errors.empty()) {
-    report(errors);
-    err << "geokg import: nothing was written (" << errors.size() << " problems)\n";
-    return 1;
-  }
-  if (rows.empty() && actors.empty()) {
-    err << "geokg import: " << file << " holds no triples\n";
-    return 1;
+    source = std::move(*s);
   }
   auto engine = open_engine(vm["db"].as<std::string>(), err, "import");
   if (!engine) return 1;
-  auto r = engine->import_batch(actors, rows);
+
+  const std::string rejects_path =
+      vm.count("rejects") ? vm["rejects"].as<std::string>() : (file == "-" ? "import.rejects.tsv" : file + ".rejects.tsv");
+  std::ofstream rejects;
+  std::size_t shown = 0, rejected = 0;
+  engine::ImportHooks hooks;
+  hooks.reject = [&](const engine::ImportRejection& r) {
+    ++rejected;
+    if (!rejects.is_open()) {
+      rejects.open(rejects_path, std::ios::binary);
+      if (rejects) rejects << "line\tcolumn\treason\n";
+    }
+    if (rejects) {
+      std::string reason = r.reason;
+      std::replace_if(reason.begin(), reason.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+      rejects << r.line << '\t' << r.column << '\t' << reason << '\n';
+    }
+    if (++shown <= 50) err << "line " << r.line << (r.column.empty() ? "" : ": " + r.column) << ": " << r.reason << '\n';
+  };
+  ProgressReport report(err, &err == &std::cerr && ::isatty(STDERR_FILENO) != 0);
+  hooks.progress = [&](const engine::ImportProgress& p) { report(p); };
+  auto r = engine->import(*source, options, hooks);
+  report.done();
+  if (shown > 50) err << "... and " << shown - 50 << " more rejected rows\n";
+  if (rejects.is_open()) err << "geokg import: rejected rows are listed in " << rejects_path << '\n';
   if (!r) {
-    report(r.error().items);
+    for (const auto& item : r.error().items)
+      if (item.index < 0) err << "actors: " << item.field << ": " << item.message << '\n';
     err << "geokg import: " << r.error().detail << '\n';
     return 1;
   }
-  out << "read " << rows.size() << " rows: " << r->inserted << " triples inserted, " << r->merged << " merged"
-      << (actors.empty() ? "" : ", " + std::to_string(actors.size()) + " actors defined") << '\n';
+  if (r->rows == 0 && options.actors.empty()) {
+    err << "geokg import: " << file << " holds no triples\n";
+    return 1;
+  }
+  const double rate = r->seconds > 0 ? static_cast<double>(r->rows) / r->seconds : 0.0;
+  out << "read " << r->rows << " rows: " << r->inserted << " triples inserted, " << r->merged << " merged, "
+      << r->duplicates << " already imported, " << r->rejected << " rejected, " << r->actors_created
+      << " actors created" << (r->actors_updated ? ", " + std::to_string(r->actors_updated) + " updated" : "")
+      << " in " << std::fixed << std::setprecision(2) << r->seconds << " s (" << static_cast<std::uint64_t>(rate)
+      << " rows/s)\n";
   return 0;
 }
 

@@ -71,7 +71,12 @@ struct EvidenceInput {
   std::optional<std::int64_t> document; // documents.id when extracted from a stored document
   std::int32_t sentence_index = -1;
   Source source;
-  bool empty() const noexcept { return text.empty() && source.empty() && !document; }
+  // Imported dataset events: the dataset ("gdelt2"), the event's id there, and the dataset's own
+  // measures as a JSON object text; all empty otherwise.
+  std::string dataset;
+  std::string event_id;
+  std::string attributes;
+  bool empty() const noexcept { return text.empty() && source.empty() && !document && event_id.empty(); }
 };
 
 // A triple as submitted, with actors and relation already resolved.
@@ -83,6 +88,9 @@ struct TripleInput {
   Polarity polarity = Polarity::asserted;
   float confidence = 1.0f;
   EvidenceInput evidence;
+  // Part of the triple's identity: 0 merges every assertion of the same key into one triple;
+  // another value keeps a dataset event a triple of its own.
+  std::int64_t instance = 0;
 };
 
 // The identity of a triple: asserting the same key twice adds evidence to one triple.
@@ -118,6 +126,9 @@ struct EvidenceRecord {
   std::int32_t sentence_index = -1;
   Source source;
   std::string created_at;
+  std::string dataset;     // see EvidenceInput
+  std::string event_id;
+  std::string attributes;  // JSON object text, empty when none
 };
 
 // An article (or any text) that triples were extracted from.

@@ -6,6 +6,7 @@
 #include "data/embedded.hpp"
 #include "engine/actor_directory.hpp"
 #include "engine/reference_data.hpp"
+#include "engine/triple_loader.hpp"
 #include "engine/triple_spec.hpp"
 #include "storage/store.hpp"
 
@@ -132,17 +133,17 @@ Result<void> Engine::Impl::load() {
   infos.reserve(all.size());
   for (const auto& [idx, a] : all) infos.emplace_back(idx, info_of(a, *dir));
 
-  std::vector<core::TripleRecord> triples;
-  r = store->for_each_triple([&](const core::TripleRecord& t) { triples.push_back(t); });
-  if (!r) return r.error();
-  auto snapshot = graph->load(std::move(infos), std::move(triples));
+  std::int64_t assertions = 0;  // evidence_count counts bulk-imported assertions without a row too
+  auto triples = load_all_triples(*store, assertions);
+  if (!triples) return triples.error();
+  auto snapshot = graph->load(std::move(infos), std::move(*triples));
   {
     std::lock_guard lock(view_mu);
     current = View{std::move(snapshot), std::move(dir)};
   }
   auto counts = store->counts();
   if (!counts) return counts.error();
-  evidence = counts->evidence;
+  evidence = std::max<std::int64_t>(counts->evidence, assertions);
   documents = counts->documents;
   return {};
 }
@@ -188,8 +189,8 @@ Result<std::unique_ptr<Engine>> Engine::open(const Options& options) {
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
   auto& im = *engine->impl_;
-  spdlog::info("graph loaded: {} actors, {} triples in {:.0f} ms", im.directory()->size(),
-               im.view().graph.triple_count(), ms);
+  spdlog::info("graph loaded: {} actors, {} triples in {:.0f} ms (graph {:.1f} MiB)", im.directory()->size(),
+               im.view().graph.triple_count(), ms, static_cast<double>(im.view().graph.memory_bytes()) / (1 << 20));
   if (options.demo && im.view().graph.max_triple_id() == 0)
     if (auto r = im.load_demo(*engine); !r) return r.error();
   return engine;
@@ -404,11 +405,32 @@ Result<void> Engine::export_triples(
   std::vector<bool> wanted(v.graph.max_triple_id() + 1, false);
   for (const auto& t : v.graph.triples(gq, std::nullopt, SIZE_MAX))
     wanted[static_cast<std::size_t>(core::value(t.id))] = true;
-  return impl_->store->for_each_evidence([&](const core::EvidenceRecord& e) {
+  // Assertions that a bulk import stored without an evidence row (evidence_count counts them)
+  // are written as bare lines after the triple's stored evidence, so that imports round-trip.
+  std::size_t next = 1;
+  std::uint32_t seen = 0;
+  const auto finish_before = [&](std::size_t stop) {
+    for (; next < stop && next < wanted.size(); ++next, seen = 0) {
+      if (!wanted[next]) continue;
+      const auto t = v.graph.triple(static_cast<core::TripleId>(next));
+      if (!t) continue;
+      core::EvidenceRecord bare;
+      bare.triple = t->id;
+      for (auto k = seen; k < t->evidence_count; ++k) fn(*t, bare);
+    }
+  };
+  auto r = impl_->store->for_each_evidence([&](const core::EvidenceRecord& e) {
     const auto id = static_cast<std::size_t>(core::value(e.triple));
+    finish_before(id);
     if (id >= wanted.size() || !wanted[id]) return;
-    if (auto t = v.graph.triple(e.triple)) fn(*t, e);
+    if (auto t = v.graph.triple(e.triple)) {
+      fn(*t, e);
+      ++seen;
+    }
   });
+  if (!r) return r;
+  finish_before(wanted.size());
+  return {};
 }
 
 // ---- writes ---------------------------------------------------------------------------------

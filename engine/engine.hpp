@@ -13,9 +13,16 @@
 #include <string>
 #include <vector>
 
+namespace geokg::ingest {
+class Source;
+}
+
 namespace geokg::engine {
 
 class ActorDirectory;
+struct ImportOptions;
+struct ImportHooks;
+struct ImportSummary;
 
 struct Options {
   std::string db_path;     // a file, or ":memory:"
@@ -170,6 +177,11 @@ class Engine {
   // the triples, which may name those actors; one transaction, all or nothing. Actor problems
   // are items with index -1 and field "actors[k]".
   core::Result<InsertResult> import_batch(const std::vector<ActorSpec>& actors, const std::vector<TripleSpec>& rows);
+  // A bulk import streamed from `input` (engine/import.hpp): one transaction, then one graph
+  // version. Bad rows go to hooks.reject; with options.strict any bad row makes it unprocessable
+  // and nothing is written. Dataset events already imported are skipped. Actor problems are
+  // unprocessable whatever the mode (items with index -1, field "actors[k]").
+  core::Result<ImportSummary> import(ingest::Source& input, const ImportOptions& options, const ImportHooks& hooks);
   // Streams the triples matching the filter (retracted ones never), one call per evidence
   // record, ordered by triple id then evidence id: the order an import reproduces.
   core::Result<void> export_triples(

@@ -120,7 +120,7 @@ core::Result<CsvLayout> parse_csv_header(const std::vector<std::string>& header)
     else if (h == "object") l.object = col;
     else if (h == "date") l.date = col;
     else if (h == "polarity") l.polarity = col;
-    else if (h == "confidence") l.confidence = col;
+    else if (h == "confidence" || h == "weight") l.confidence = col;
     else if (h == "source_url") l.source_url = col;
     else if (h == "source_title") l.source_title = col;
     else if (h == "source_publisher") l.source_publisher = col;

@@ -100,6 +100,14 @@ std::size_t Snapshot::triple_count() const noexcept { return state_->live; }
 std::size_t Snapshot::max_triple_id() const noexcept { return state_->end; }
 std::size_t Snapshot::actor_limit() const noexcept { return state_->actors->size(); }
 
+std::size_t Snapshot::memory_bytes() const noexcept {
+  std::size_t n = state_->actors->capacity() * sizeof(ActorInfo);
+  state_->for_each_segment([&n](const Segment& seg) { n += seg.memory_bytes(); });
+  if (state_->overlay)
+    n += state_->overlay->rows.size() * (sizeof(Row) + 32) + state_->overlay->bits.capacity() * sizeof(std::uint64_t);
+  return n;
+}
+
 ActorInfo Snapshot::actor(ActorIdx a) const noexcept {
   const auto i = core::value(a);
   return i < state_->actors->size() ? (*state_->actors)[i] : ActorInfo{};
@@ -361,7 +369,13 @@ Snapshot RelationGraph::apply(const GraphUpdate& update) {
   }
   if (overlay) s->overlay = std::move(overlay);
 
-  if (!fresh.empty()) {
+  std::size_t pending = fresh.size() + (s->overlay ? s->overlay->rows.size() : 0);
+  for (const auto& d : s->deltas) pending += d->rows.size();
+  const bool fold = pending > std::max(min_delta, s->base->rows.size() / ratio);
+  if (!fresh.empty() && fold) {
+    // A large write (a bulk import) goes straight into the new base below.
+    s->end = cur->end + static_cast<std::uint32_t>(fresh.size());
+  } else if (!fresh.empty()) {
     s->end = cur->end + static_cast<std::uint32_t>(fresh.size());
     s->deltas.push_back(detail::build_segment(cur->end, std::move(fresh)));
     // Keep few deltas: merge neighbours of similar size (sizes then grow geometrically).
@@ -379,15 +393,12 @@ Snapshot RelationGraph::apply(const GraphUpdate& update) {
     }
   }
 
-  std::size_t delta_rows = 0;
-  for (const auto& d : s->deltas) delta_rows += d->rows.size();
-  const std::size_t overlay_rows = s->overlay ? s->overlay->rows.size() : 0;
-  const std::size_t threshold = std::max(min_delta, s->base->rows.size() / ratio);
-  if (delta_rows + overlay_rows > threshold) {
+  if (fold) {
     // Fold everything into a new base; readers keep using the old state meanwhile.
     std::vector<Row> rows;
     rows.reserve(s->end);
     s->for_each_segment([&](const Segment& seg) { rows.insert(rows.end(), seg.rows.begin(), seg.rows.end()); });
+    rows.insert(rows.end(), fresh.begin(), fresh.end());
     if (s->overlay)
       for (const auto& [t, r] : s->overlay->rows) rows[t] = r;
     s->base = detail::build_segment(0, std::move(rows));

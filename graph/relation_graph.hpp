@@ -105,6 +105,8 @@ class Snapshot {
   std::optional<TripleRecord> triple(TripleId id) const;
   ActorInfo actor(ActorIdx a) const noexcept;
   std::size_t actor_limit() const noexcept;  // every ActorIdx value is below this
+  // Bytes held by this version's rows and indexes (shared with other versions where unchanged).
+  std::size_t memory_bytes() const noexcept;
 
   // Triples matching the query in (date desc, id desc) order, strictly after `after`; at most `limit`.
   std::vector<TripleRecord> triples(const TripleQuery& query, std::optional<TriplePosition> after,

@@ -96,9 +96,29 @@ CREATE INDEX documents_date ON documents (date, id);
 CREATE INDEX evidence_document ON evidence (document) WHERE document IS NOT NULL;
 )sql";
 
+// Dataset provenance: an evidence row of an imported event names its dataset, the event's id
+// there (unique per dataset, so re-importing a file changes nothing) and the dataset's own
+// measures as a JSON object. Triples get an `instance` in their key: 0 for every triple written
+// through the API (the same key merges), an event's own number for dataset events imported
+// without --one-a-day, which stay one triple per event.
+constexpr std::string_view schema_datasets = R"sql(
+CREATE TABLE datasets (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+ALTER TABLE evidence ADD COLUMN dataset INTEGER REFERENCES datasets (id);
+ALTER TABLE evidence ADD COLUMN event_id TEXT;
+ALTER TABLE evidence ADD COLUMN attributes TEXT;
+CREATE UNIQUE INDEX evidence_event ON evidence (dataset, event_id) WHERE event_id IS NOT NULL;
+ALTER TABLE triples ADD COLUMN instance INTEGER NOT NULL DEFAULT 0;
+DROP INDEX triples_key;
+CREATE UNIQUE INDEX triples_key ON triples (date, subject, relation, ifnull(object, 0), polarity, instance);
+)sql";
+
 constexpr Migration all_migrations[] = {
     {1, "relation types, actors, aliases, sources, triples, evidence", schema_v1},
     {2, "documents", schema_v2},
+    {3, "dataset provenance of evidence, triple instances", schema_datasets},
 };
 
 core::Error with_context(std::string_view what, core::Error e) {

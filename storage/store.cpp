@@ -13,6 +13,7 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace geokg::storage {
 
@@ -265,6 +266,33 @@ class SqliteWriter final : public Writer {
     });
   }
 
+  Result<TripleWriteResult> bulk_put_triple(const core::TripleInput& triple) override {
+    return guarded("bulk_put_triple", [&]() -> Result<TripleWriteResult> {
+      auto r = do_bulk_put_triple(triple);
+      if (!r) return with_context("bulk_put_triple", std::move(r).error());
+      return r;
+    });
+  }
+
+  Result<bool> has_event(std::string_view dataset, std::string_view event_id) override {
+    return guarded("has_event", [&]() -> Result<bool> {
+      auto d = dataset_id(std::string(dataset));
+      if (!d) return with_context("has_event", std::move(d).error());
+      auto st = db_.cached("SELECT 1 FROM evidence WHERE dataset = ?1 AND event_id = ?2");
+      if (!st) return with_context("has_event", st.error());
+      (*st)->bind(1, *d);
+      (*st)->bind(2, event_id);
+      auto row = (*st)->step();
+      if (!row) return with_context("has_event", row.error());
+      return *row;
+    });
+  }
+
+  Result<void> set_cache_kib(std::int64_t kib) override {
+    if (kib <= 0) return core::invalid_argument("cache_kib must be positive");
+    return db_.exec("PRAGMA cache_size = -" + std::to_string(kib));
+  }
+
  private:
   Result<ActorIdx> do_insert_actor(const core::Actor& actor) {
     if (actor.id.empty()) return core::invalid_argument("an actor needs a non-empty id");
@@ -343,9 +371,9 @@ class SqliteWriter final : public Writer {
     rec.polarity = t.polarity;
     {
       auto st = db_.cached(
-          "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) "
-          "ON CONFLICT (date, subject, relation, ifnull(object, 0), polarity) DO NOTHING");
+          "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, instance) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
+          "ON CONFLICT (date, subject, relation, ifnull(object, 0), polarity, instance) DO NOTHING");
       if (!st) return st.error();
       (*st)->bind(1, core::value(t.subject));
       (*st)->bind(2, relation_id(t.relation));
@@ -357,6 +385,7 @@ class SqliteWriter final : public Writer {
       (*st)->bind(4, t.date.days());
       (*st)->bind(5, static_cast<std::uint8_t>(t.polarity));
       (*st)->bind(6, static_cast<double>(t.confidence));
+      (*st)->bind(7, t.instance);
       if (auto r = (*st)->run(); !r) {
         if ((*st)->failed_on_foreign_key()) return explain_missing(t);
         return r.error();
@@ -384,13 +413,15 @@ class SqliteWriter final : public Writer {
     {
       auto st = db_.cached(
           "SELECT id, confidence, evidence_count, retracted_at IS NOT NULL FROM triples "
-          "WHERE subject = ?1 AND relation = ?2 AND ifnull(object, 0) = ?3 AND date = ?4 AND polarity = ?5");
+          "WHERE subject = ?1 AND relation = ?2 AND ifnull(object, 0) = ?3 AND date = ?4 AND polarity = ?5 "
+          "AND instance = ?6");
       if (!st) return st.error();
       (*st)->bind(1, core::value(t.subject));
       (*st)->bind(2, relation_id(t.relation));
       (*st)->bind(3, t.object ? std::int64_t{core::value(*t.object)} : std::int64_t{0});
       (*st)->bind(4, t.date.days());
       (*st)->bind(5, static_cast<std::uint8_t>(t.polarity));
+      (*st)->bind(6, t.instance);
       auto row = (*st)->step();
       if (!row) return row.error();
       if (!*row) return core::internal_error("triple key conflicts but no triple has it");
@@ -429,9 +460,15 @@ class SqliteWriter final : public Writer {
   Result<void> insert_evidence(TripleId triple, const core::EvidenceInput& e) {
     auto source = source_id(e.source);
     if (!source) return source.error();
+    std::optional<std::int64_t> dataset;
+    if (!e.dataset.empty()) {
+      auto d = dataset_id(e.dataset);
+      if (!d) return d.error();
+      dataset = *d;
+    }
     auto st = db_.cached(
-        "INSERT INTO evidence (triple, source, document, text, \"start\", \"end\", sentence_index, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "INSERT INTO evidence (triple, source, document, text, \"start\", \"end\", sentence_index, created_at, "
+        "dataset, event_id, attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!st) return st.error();
     (*st)->bind(1, core::value(triple));
     (*st)->bind(2, *source);
@@ -441,7 +478,33 @@ class SqliteWriter final : public Writer {
     (*st)->bind(6, e.end);
     (*st)->bind(7, e.sentence_index);
     (*st)->bind(8, std::string_view(clock_.now()));
-    return (*st)->run();
+    (*st)->bind(9, dataset);
+    (*st)->bind(10, null_if_empty(e.event_id));
+    (*st)->bind(11, null_if_empty(e.attributes));
+    auto r = (*st)->run();
+    if (!r && (*st)->failed_on_unique())
+      return core::conflict("event " + e.event_id + " of " + e.dataset + " is already stored");
+    return r;
+  }
+
+  // The datasets row of a dataset name, created on first use.
+  Result<std::int64_t> dataset_id(const std::string& name) {
+    if (auto it = datasets_.find(name); it != datasets_.end()) return it->second;
+    {
+      auto st = db_.cached("INSERT INTO datasets (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
+      if (!st) return st.error();
+      (*st)->bind(1, std::string_view(name));
+      if (auto r = (*st)->run(); !r) return r.error();
+    }
+    auto st = db_.cached("SELECT id FROM datasets WHERE name = ?1");
+    if (!st) return st.error();
+    (*st)->bind(1, std::string_view(name));
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (!*row) return core::internal_error("dataset " + name + " vanished");
+    const auto id = (*st)->column_int64(0);
+    datasets_.emplace(name, id);
+    return id;
   }
 
   // The sources row for `s`: shared by url (a later writer fills in fields the first left
@@ -540,10 +603,64 @@ class SqliteWriter final : public Writer {
     return {};
   }
 
+  Result<TripleWriteResult> do_bulk_put_triple(const core::TripleInput& t) {
+    if (!(t.confidence >= 0.0f && t.confidence <= 1.0f)) {
+      return core::invalid_argument("confidence must be between 0 and 1");
+    }
+    if (!bulk_insert_) {
+      auto st = db_.prepare(
+          "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, instance) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
+          "ON CONFLICT (date, subject, relation, ifnull(object, 0), polarity, instance) DO NOTHING");
+      if (!st) return st.error();
+      bulk_insert_.emplace(std::move(*st));
+    }
+    Statement& st = *bulk_insert_;
+    st.bind(1, core::value(t.subject));
+    st.bind(2, relation_id(t.relation));
+    if (t.object) {
+      st.bind(3, core::value(*t.object));
+    } else {
+      st.bind(3, nullptr);
+    }
+    st.bind(4, t.date.days());
+    st.bind(5, static_cast<std::uint8_t>(t.polarity));
+    st.bind(6, static_cast<double>(t.confidence));
+    st.bind(7, t.instance);
+    auto r = st.run();
+    st.reset();
+    if (!r) {
+      if (st.failed_on_foreign_key()) return explain_missing(t);
+      return r.error();
+    }
+    TripleWriteResult out;
+    core::TripleRecord& rec = out.record;
+    rec.subject = t.subject;
+    rec.relation = t.relation;
+    rec.object = t.object;
+    rec.date = t.date;
+    rec.polarity = t.polarity;
+    if (db_.changes() == 1) {
+      rec.id = TripleId{db_.last_insert_rowid()};
+      rec.confidence = t.confidence;
+      rec.evidence_count = 1;
+    } else {
+      auto m = merge(t, rec);
+      if (!m) return m.error();
+      out.outcome = WriteOutcome::merged;
+      out.unretracted = *m;
+    }
+    if (!t.evidence.empty())
+      if (auto e = insert_evidence(rec.id, t.evidence); !e) return e.error();
+    return out;
+  }
+
   Database& db_;
   UtcClock clock_;
   core::Source last_source_;
   std::int64_t last_source_id_ = 0;
+  std::unordered_map<std::string, std::int64_t> datasets_;
+  std::optional<Statement> bulk_insert_;
 };
 
 // ---- Store ----
@@ -639,10 +756,40 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<void> for_each_triple_between(TripleId first, TripleId last,
+                                       const std::function<void(const core::TripleRecord&)>& fn) override {
+    return read("for_each_triple_between", [&](Database& db) -> Result<void> {
+      static const std::string sql =
+          "SELECT " + std::string(triple_columns) + " FROM triples WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
+      auto st = db.cached(sql);
+      if (!st) return st.error();
+      (*st)->bind(1, core::value(first));
+      (*st)->bind(2, core::value(last));
+      core::TripleRecord rec;
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) return {};
+        decode_triple(**st, rec);
+        fn(rec);
+      }
+    });
+  }
+
+  Result<std::int64_t> max_triple_id() override {
+    return read("max_triple_id", [&](Database& db) -> Result<std::int64_t> {
+      auto st = db.cached("SELECT ifnull(max(id), 0) FROM triples");
+      if (!st) return st.error();
+      auto row = (*st)->step();
+      if (!row) return row.error();
+      return (*st)->column_int64(0);
+    });
+  }
+
   static constexpr const char* evidence_select =
       "SELECT e.id, e.triple, e.text, e.\"start\", e.\"end\", e.document, e.sentence_index, e.created_at, "
-      "s.url, s.title, s.publisher, s.published_at "
-      "FROM evidence AS e LEFT JOIN sources AS s ON s.id = e.source ";
+      "s.url, s.title, s.publisher, s.published_at, d.name, e.event_id, e.attributes "
+      "FROM evidence AS e LEFT JOIN sources AS s ON s.id = e.source LEFT JOIN datasets AS d ON d.id = e.dataset ";
 
   static void decode_evidence(const Statement& s, core::EvidenceRecord& e) {
     e.id = s.column_int64(0);
@@ -657,6 +804,9 @@ class SqliteStore final : public Store {
     e.source.title = s.column_text(9);
     e.source.publisher = s.column_text(10);
     e.source.published_at = s.column_text(11);
+    e.dataset = s.column_text(12);
+    e.event_id = s.column_text(13);
+    e.attributes = s.column_text(14);
   }
 
   Result<std::vector<core::EvidenceRecord>> evidence_of(TripleId id, std::size_t limit) override {
@@ -822,13 +972,32 @@ class SqliteStore final : public Store {
   }
 
  protected:
-  Result<void> write_impl(const std::function<Result<void>(Writer&)>& body) override {
+  Result<void> write_unchecked(const std::function<Result<void>(Writer&)>& body) override {
+    return write_impl(body, false);
+  }
+
+  Result<void> write_impl(const std::function<Result<void>(Writer&)>& body) override { return write_impl(body, true); }
+
+  Result<void> write_impl(const std::function<Result<void>(Writer&)>& body, bool foreign_keys) {
     if (write_owner_.load() == std::this_thread::get_id()) {
       return core::internal_error("write: Store::write called inside a write body");
     }
     std::unique_lock lock(write_mutex_, std::defer_lock);
+    // The pragma is a no-op inside a transaction: it is switched just around it (restored after
+    // the transaction has ended, whatever the outcome).
+    struct ForeignKeys {
+      Database& db;
+      bool off = false;
+      ~ForeignKeys() {
+        if (off) (void)db.exec("PRAGMA foreign_keys = ON");
+      }
+    } fk{*writer_};
     auto begun = guarded("write", [&]() -> Result<Transaction> {
       lock.lock();
+      if (!foreign_keys) {
+        if (auto r = writer_->exec("PRAGMA foreign_keys = OFF"); !r) return r.error();
+        fk.off = true;
+      }
       return Transaction::begin(*writer_, Transaction::Kind::immediate);
     });
     if (!begun) return with_context("write", std::move(begun).error());

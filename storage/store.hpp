@@ -72,6 +72,15 @@ class Writer {
   virtual core::Result<std::int64_t> insert_document(const core::DocumentRecord& document) = 0;
   // The idx of the actor with this public id, seeing this transaction's own writes.
   virtual core::Result<std::optional<core::ActorIdx>> find_actor(std::string_view id) = 0;
+
+  // Bulk imports. As put_triple, with two differences: an assertion whose evidence is empty
+  // (no text, source, document or dataset event) stores no evidence row (it is still counted
+  // in evidence_count), and the statements stay prepared from one call to the next.
+  virtual core::Result<TripleWriteResult> bulk_put_triple(const core::TripleInput& triple) = 0;
+  // Whether an evidence row of this dataset event exists (this transaction's writes included).
+  virtual core::Result<bool> has_event(std::string_view dataset, std::string_view event_id) = 0;
+  // The page cache of the writer connection, in KiB, for the rest of the transaction and after.
+  virtual core::Result<void> set_cache_kib(std::int64_t kib) = 0;
 };
 
 // SQLite, the source of truth. One writer connection (writes are serialized), a pool of
@@ -96,6 +105,9 @@ class Store {
   // a body is an internal error.
   template <class T>
   core::Result<T> write(const std::function<core::Result<T>(Writer&)>& body);
+  // As write<void>, with SQLite's foreign-key checks off for this transaction: for bulk imports,
+  // whose every reference the caller has resolved itself (the checks cost more than the inserts).
+  virtual core::Result<void> write_unchecked(const std::function<core::Result<void>(Writer&)>& body) = 0;
 
   // Relation types ordered by id; RelationIdx = position in this list.
   virtual core::Result<std::vector<core::RelationType>> relation_types() = 0;
@@ -103,6 +115,12 @@ class Store {
   virtual core::Result<void> for_each_actor(const std::function<void(core::ActorIdx, core::Actor&&)>& fn) = 0;
   // Every triple (retracted ones too), ordered by id; used to build the graph at start-up.
   virtual core::Result<void> for_each_triple(const std::function<void(const core::TripleRecord&)>& fn) = 0;
+  // The triples with first <= id <= last, ordered by id; several ranges may be read at once
+  // from different threads (each on its own reader connection).
+  virtual core::Result<void> for_each_triple_between(core::TripleId first, core::TripleId last,
+                                                     const std::function<void(const core::TripleRecord&)>& fn) = 0;
+  // The highest triple id; 0 when there is none.
+  virtual core::Result<std::int64_t> max_triple_id() = 0;
   // Evidence rows of a triple, oldest first; at most `limit`; empty for an unknown triple.
   virtual core::Result<std::vector<core::EvidenceRecord>> evidence_of(core::TripleId id, std::size_t limit) = 0;
   // Every evidence row, ordered by (triple, id): exports stream them in this order.

@@ -74,10 +74,10 @@ TEST_CASE("an import with one bad row writes nothing and names the line", "[app]
   REQUIRE(e.code == 0);
   CHECK(e.out.empty());
 
-  write_file(file.str(), "subject,relation,object,date,weight\nPRK,072,RUS,2023-01-01,1\n");
+  write_file(file.str(), "subject,relation,object,date,colour\nPRK,072,RUS,2023-01-01,1\n");
   auto bad_header = run({"import", "--db", db.str(), "--format", "csv", file.str()});
   CHECK(bad_header.code == 1);
-  CHECK(bad_header.err.find("weight") != std::string::npos);
+  CHECK(bad_header.err.find("colour") != std::string::npos);
   CHECK(run({"import", "--db", db.str(), "--format", "xml", file.str()}).code == 2);
   CHECK(run({"import", "--db", db.str(), "/nonexistent/file.jsonl"}).code == 1);
   CHECK(run({"frobnicate"}).code == 2);

@@ -1,0 +1,786 @@
+#include "engine/import.hpp"
+
+#include "core/text.hpp"
+#include "engine/actor_directory.hpp"
+#include "engine/engine_impl.hpp"
+#include "engine/triple_spec.hpp"
+#include "ingest/events.hpp"
+#include "ingest/source.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace geokg::engine {
+
+namespace {
+
+constexpr std::size_t max_text_bytes = 300;
+constexpr std::int64_t bulk_cache_kib = 1 << 20;  // the writer's page cache while an import runs
+constexpr std::uint64_t progress_every = 1 << 16;
+constexpr std::size_t max_error_items = 100;
+constexpr std::size_t batch_rows = 8192;  // rows handed from the parsing thread to the writer at once
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+bool id_ok(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.';
+  };
+  return std::all_of(id.begin(), id.end(), ok) && id.front() != '-' && id.front() != '.' && id.front() != '_';
+}
+
+bool text_ok(std::string_view s) {
+  return !s.empty() && s.size() <= max_text_bytes &&
+         std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// A number of 63 bits naming a dataset event inside the triple key (never 0: 0 is "merge").
+std::int64_t instance_of(std::string_view dataset, std::string_view event_id) {
+  std::uint64_t h = 14695981039346656037ull;
+  const auto mix = [&h](std::string_view s) {
+    for (const char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;
+    }
+  };
+  mix(dataset);
+  mix(":");
+  mix(event_id);
+  const auto v = static_cast<std::int64_t>(h & 0x7fffffffffffffffull);
+  return v == 0 ? 1 : v;
+}
+
+// The CAMEO code a PLOVER type comes from: the root holding most codes of that type.
+StringMap<core::RelationIdx> plover_roots(const core::RelationCatalog& cat) {
+  std::map<std::string, std::map<std::string, int>> counts;
+  for (const auto& t : cat.all())
+    if (!t.plover.empty() && t.plover != "-") ++counts[t.plover][t.root];
+  StringMap<core::RelationIdx> out;
+  for (const auto& [type, roots] : counts) {
+    std::string best;
+    int n = -1;
+    for (const auto& [root, k] : roots)
+      if (k > n) best = root, n = k;
+    if (auto idx = cat.find(best)) out.emplace(type, *idx);
+  }
+  return out;
+}
+
+// Splits a CSV line without quotes at commas.
+void split_commas(std::string_view line, std::vector<std::string_view>& out) {
+  out.clear();
+  std::size_t i = 0;
+  for (;;) {
+    const auto j = line.find(',', i);
+    if (j == std::string_view::npos) {
+      out.push_back(line.substr(i));
+      return;
+    }
+    out.push_back(line.substr(i, j - i));
+    i = j + 1;
+  }
+}
+
+// What an import works on: the engine's store, catalog and actors, and how it publishes.
+struct ImportTarget {
+  storage::Store& store;
+  const core::RelationCatalog& catalog;
+  std::shared_ptr<const ActorDirectory> directory;
+  std::function<void(const graph::GraphUpdate&, std::shared_ptr<const ActorDirectory>)> publish;
+  std::atomic<std::int64_t>& evidence;
+};
+
+// Batches of resolved rows from the parsing thread to the writing one; at most a few in flight.
+class BatchQueue {
+ public:
+  // False when the consumer has stopped (the batch is dropped).
+  bool push(std::vector<core::TripleInput>&& b) {
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [&] { return q_.size() < capacity || closed_; });
+    if (closed_) return false;
+    q_.push_back(std::move(b));
+    data_.notify_one();
+    return true;
+  }
+  bool pop(std::vector<core::TripleInput>& b) {
+    std::unique_lock lock(mu_);
+    data_.wait(lock, [&] { return !q_.empty() || done_; });
+    if (q_.empty()) return false;
+    b = std::move(q_.front());
+    q_.pop_front();
+    space_.notify_one();
+    return true;
+  }
+  void finish() {
+    std::lock_guard lock(mu_);
+    done_ = true;
+    data_.notify_all();
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    q_.clear();
+    space_.notify_all();
+  }
+
+ private:
+  static constexpr std::size_t capacity = 4;
+  std::mutex mu_;
+  std::condition_variable space_, data_;
+  std::deque<std::vector<core::TripleInput>> q_;
+  bool done_ = false, closed_ = false;
+};
+
+class Importer {
+ public:
+  Importer(ImportTarget& target, const ImportOptions& options, const ImportHooks& hooks)
+      : impl_(target), o_(options), hooks_(hooks), dir_(target.directory), cat_(target.catalog) {}
+
+  Result<ImportSummary> run(ingest::Source& src) {
+    const auto t0 = std::chrono::steady_clock::now();
+    started_ = t0;
+    if (auto r = plan_actors(); !r) return r.error();
+    std::vector<core::TripleRecord> records;
+    // Every reference is resolved here (actors from the directory or created in this
+    // transaction, relations from the catalog): SQLite's foreign-key checks would only repeat it.
+    auto committed = impl_.store.write_unchecked([&](storage::Writer& w) -> Result<void> {
+      w_ = &w;
+      if (auto r = w.set_cache_kib(bulk_cache_kib); !r) return r.error();
+      auto r = write_all(src, records);
+      (void)w.set_cache_kib(65536);
+      if (!r) return r.error();
+      if (o_.strict && sum_.rejected > 0) {
+        core::Error e = core::unprocessable(std::to_string(sum_.rejected) + " of " + std::to_string(sum_.rows) +
+                                            " rows are invalid; nothing was written");
+        e.items = std::move(items_);
+        return e;
+      }
+      return {};
+    });
+    w_ = nullptr;
+    if (!committed) return committed.error();
+    publish(records);
+    sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    progress(src, true);
+    return sum_;
+  }
+
+ private:
+  // ---- actors defined by the import (own formats) ----
+
+  Result<void> plan_actors() {
+    std::vector<core::ErrorItem> errors;
+    std::set<std::string> seen;
+    for (std::size_t k = 0; k < o_.actors.size(); ++k) {
+      const ActorSpec& spec = o_.actors[k];
+      const auto field = "actors[" + std::to_string(k) + "]";
+      const auto bad = [&](const std::string& why) { errors.push_back({-1, field, "actor " + spec.id.substr(0, 64) + ": " + why}); };
+      if (!id_ok(spec.id)) {
+        bad("the id must be 1 to 64 letters, digits, '-', '_' or '.'");
+        continue;
+      }
+      if (!seen.insert(spec.id).second) {
+        bad("defined twice");
+        continue;
+      }
+      auto type = core::parse_actor_type(spec.type.empty() ? "other" : spec.type);
+      if (!type) {
+        bad(type.error().detail);
+        continue;
+      }
+      core::Actor a{spec.id, std::string(core::trim(spec.name)), *type, spec.country, {}};
+      if (!text_ok(a.name)) {
+        bad("name is required: 1 to 300 bytes without control characters");
+        continue;
+      }
+      if (!a.country.empty()) {
+        const auto c = dir_->by_id(a.country);
+        if (!c || dir_->get(*c)->type != core::ActorType::country) {
+          bad("country '" + a.country.substr(0, 20) + "' is not a country actor");
+          continue;
+        }
+      }
+      if (a.type == core::ActorType::country) {
+        if (a.id.size() != 3 || !std::all_of(a.id.begin(), a.id.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+          bad("a country actor's id must be its ISO 3166-1 alpha-3 code");
+          continue;
+        }
+        a.country = a.id;
+      }
+      std::set<std::string> keys;
+      bool alias_ok = true;
+      for (const auto& al : spec.aliases) {
+        const std::string t(core::trim(al));
+        if (!text_ok(t) || core::normalize_alias(t).empty()) {
+          bad("alias '" + t.substr(0, 60) + "' must be 1 to 300 bytes with a letter or digit");
+          alias_ok = false;
+          break;
+        }
+        if (keys.insert(core::normalize_alias(t)).second) a.aliases.push_back(t);
+      }
+      if (!alias_ok) continue;
+      if (auto existing = dir_->by_id(a.id)) {
+        const core::Actor& cur = *dir_->get(*existing);
+        if (cur.name != a.name || cur.type != a.type || cur.country != a.country || cur.aliases != a.aliases)
+          updated_.emplace_back(*existing, a);
+        defined_.emplace_back(std::move(a), existing);
+      } else {
+        defined_.emplace_back(std::move(a), std::nullopt);
+      }
+    }
+    if (!errors.empty()) {
+      core::Error e = core::unprocessable(std::to_string(errors.size()) + " actors are invalid; nothing was written");
+      e.items = std::move(errors);
+      return e;
+    }
+    return {};
+  }
+
+  Result<void> write_actors() {
+    for (const auto& [idx, a] : updated_)
+      if (auto r = w_->update_actor(idx, a); !r) return r.error();
+    for (auto& [a, existing] : defined_) {
+      core::ActorIdx idx{};
+      if (existing) {
+        idx = *existing;
+      } else {
+        auto r = w_->insert_actor(a);
+        if (!r) return r.error();
+        idx = *r;
+        created_.emplace_back(idx, a);
+      }
+      by_text_.insert_or_assign(a.id, idx);
+      names_.emplace(core::normalize_alias(a.name), idx);
+      for (const auto& al : a.aliases) names_.emplace(core::normalize_alias(al), idx);
+    }
+    sum_.actors_updated = updated_.size();
+    return {};
+  }
+
+  // ---- the rows ----
+
+  Result<void> write_all(ingest::Source& src, std::vector<core::TripleRecord>& records) {
+    records_ = &records;
+    if (auto r = write_actors(); !r) return r;
+    switch (o_.format) {
+      case ImportFormat::csv: return read_csv(src);
+      case ImportFormat::jsonl: return read_jsonl(src);
+      default: return read_events(src);
+    }
+  }
+
+  void reject(std::int64_t line, std::string column, std::string reason) {
+    ++sum_.rejected;
+    any_rejected_.store(true, std::memory_order_relaxed);
+    ImportRejection r{line, std::move(column), std::move(reason)};
+    if (hooks_.reject) hooks_.reject(r);
+    if (o_.strict && items_.size() < max_error_items) items_.push_back({line, r.column, r.reason});
+  }
+
+  void progress(const ingest::Source& src, bool force = false) {
+    if (!hooks_.progress || (!force && sum_.rows % progress_every != 0)) return;
+    hooks_.progress({sum_.rows, src.position(), src.size(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()});
+  }
+
+  // Writes one resolved assertion (unless strict mode has already failed).
+  Result<void> put(const core::TripleInput& t) {
+    if (o_.strict && any_rejected_.load(std::memory_order_relaxed)) return {};
+    auto r = w_->bulk_put_triple(t);
+    if (!r) return r.error();
+    if (r->outcome == storage::WriteOutcome::inserted) {
+      ++sum_.inserted;
+    } else {
+      ++sum_.merged;
+    }
+    records_->push_back(r->record);
+    return {};
+  }
+
+  std::optional<core::RelationIdx> relation(std::string_view raw) {
+    const auto text = core::trim(raw);
+    if (auto it = relations_.find(text); it != relations_.end()) return it->second;
+    auto found = cat_.find(text);
+    if (found) relations_.emplace(std::string(text), *found);
+    return found;
+  }
+
+  // An actor named in the project's format: an id or alias, or an actor the import defines.
+  std::optional<core::ActorIdx> actor_by_text(std::string_view raw) {
+    const auto text = core::trim(raw);
+    if (auto it = by_text_.find(text); it != by_text_.end()) return it->second;
+    std::optional<core::ActorIdx> found;
+    const auto key = core::normalize_alias(text);
+    if (auto it = names_.find(key); it != names_.end()) {
+      found = it->second;
+    } else if (text_ok(text)) {
+      const auto m = dir_->lookup(text);
+      if (!m.empty()) found = m.front().idx;
+    }
+    if (found) by_text_.emplace(std::string(text), *found);
+    return found;
+  }
+
+  // Checks and writes one row of the project's format; false when rejected.
+  struct OwnRow {
+    std::string_view subject, relation, object, date, polarity, confidence;
+    std::string_view url, title, publisher, published_at, evidence;
+    std::optional<std::int64_t> start, end;
+  };
+
+  using Emit = std::function<Result<void>(core::TripleInput&&)>;
+
+  Result<void> own_row(std::int64_t line, const OwnRow& r, const Emit& emit) {
+    core::TripleInput t;
+    std::size_t before = sum_.rejected;
+    if (core::trim(r.subject).empty()) {
+      reject(line, "subject", "subject is required");
+    } else if (auto s = actor_by_text(r.subject)) {
+      t.subject = *s;
+    } else {
+      reject(line, "subject", "unknown actor '" + std::string(core::trim(r.subject)).substr(0, 100) +
+                                  "'; define it in the actors file (--actors)");
+    }
+    if (!core::trim(r.object).empty()) {
+      if (auto ob = actor_by_text(r.object)) {
+        t.object = *ob;
+      } else {
+        reject(line, "object", "unknown actor '" + std::string(core::trim(r.object)).substr(0, 100) +
+                                   "'; define it in the actors file (--actors)");
+      }
+    }
+    if (auto rel = relation(r.relation)) {
+      t.relation = *rel;
+    } else {
+      reject(line, "relation", r.relation.empty() ? std::string("relation is required")
+                                                  : "unknown relation type '" + std::string(r.relation.substr(0, 60)) +
+                                                        "'; use a CAMEO code (072) or slug (provide-military-aid)");
+    }
+    if (auto d = core::Date::parse(r.date)) {
+      t.date = *d;
+    } else {
+      reject(line, "date", d.error().detail);
+    }
+    if (!r.polarity.empty()) {
+      if (auto p = core::parse_polarity(r.polarity)) {
+        t.polarity = *p;
+      } else {
+        reject(line, "polarity", p.error().detail);
+      }
+    }
+    if (!r.confidence.empty()) {
+      double c = -1;
+      const auto* b = r.confidence.data();
+      const auto res = std::from_chars(b, b + r.confidence.size(), c);
+      if (res.ec != std::errc() || res.ptr != b + r.confidence.size() || !(c >= 0.0 && c <= 1.0)) {
+        reject(line, "confidence", "confidence must be a number between 0 and 1");
+      } else {
+        t.confidence = static_cast<float>(c);
+      }
+    }
+    if (r.evidence.size() > 20000) reject(line, "evidence.text", "evidence text is longer than 20000 bytes");
+    for (const auto* f : {&r.url, &r.title, &r.publisher, &r.published_at})
+      if (f->size() > 2000) {
+        reject(line, "source", "source fields must be at most 2000 bytes each");
+        break;
+      }
+    if (r.start && r.end && *r.end < *r.start) reject(line, "evidence.end", "evidence end must not be before start");
+    if (sum_.rejected != before) return {};
+    t.evidence.text = r.evidence;
+    t.evidence.start = r.start;
+    t.evidence.end = r.end;
+    t.evidence.source = {std::string(r.url), std::string(r.title), std::string(r.publisher), std::string(r.published_at)};
+    return emit(std::move(t));
+  }
+
+  // Parsing and resolving run on a second thread, ahead of the writes on this one.
+  Result<void> read_csv(ingest::Source& src) {
+    BatchQueue queue;
+    Result<void> parsed;
+    std::thread producer([&] {
+      std::vector<core::TripleInput> batch;
+      batch.reserve(batch_rows);
+      try {
+        parsed = parse_csv(src, [&](core::TripleInput&& t) -> Result<void> {
+          batch.push_back(std::move(t));
+          if (batch.size() == batch_rows) {
+            if (!queue.push(std::move(batch))) return core::internal_error("the import stopped");
+            batch = {};
+            batch.reserve(batch_rows);
+          }
+          return {};
+        });
+        if (parsed && !batch.empty()) queue.push(std::move(batch));
+      } catch (const std::exception& e) {
+        parsed = core::internal_error(std::string("import: ") + e.what());
+      }
+      queue.finish();
+    });
+    Result<void> written;
+    std::vector<core::TripleInput> batch;
+    while (written && queue.pop(batch)) {
+      for (const auto& t : batch) {
+        written = put(t);
+        if (!written) break;
+      }
+    }
+    queue.close();
+    producer.join();
+    if (!written) return written;
+    return parsed;
+  }
+
+  Result<void> parse_csv(ingest::Source& src, const Emit& emit) {
+    std::string_view line;
+    std::vector<std::string> owned;
+    std::vector<std::string_view> f;
+    std::optional<CsvLayout> layout;
+    std::string pending;  // a quoted record spanning lines
+    std::int64_t pending_line = 0;
+    for (;;) {
+      auto more = src.next_line(line);
+      if (!more) return more.error();
+      if (!*more) break;
+      const auto n = src.line_number();
+      std::int64_t at = n;
+      if (!pending.empty() || line.find('"') != std::string_view::npos) {
+        if (pending.empty()) pending_line = n;
+        pending.append(line);
+        pending.push_back('\n');
+        std::size_t pos = 0;
+        if (!read_csv_record(pending, pos, owned)) continue;  // the quote goes on on the next line
+        if (pos < pending.size()) {
+          reject(pending_line, "", "text after a closing quote");
+          pending.clear();
+          continue;
+        }
+        at = pending_line;
+        f.assign(owned.begin(), owned.end());
+      } else {
+        split_commas(line, f);
+      }
+      if (!layout) {
+        std::vector<std::string> header(f.begin(), f.end());
+        for (auto& h : header) h = std::string(core::trim(h));
+        pending.clear();
+        auto l = parse_csv_header(header);
+        if (!l) return core::unprocessable("line " + std::to_string(at) + ": " + l.error().detail);
+        layout = *l;
+        continue;
+      }
+      if (f.size() == 1 && core::trim(f[0]).empty()) {
+        pending.clear();
+        continue;
+      }
+      ++sum_.rows;
+      if (f.size() != layout->columns) {
+        reject(at, "", "expected " + std::to_string(layout->columns) + " fields, got " + std::to_string(f.size()));
+      } else {
+        const auto col = [&](int c) { return c >= 0 ? f[static_cast<std::size_t>(c)] : std::string_view(); };
+        OwnRow r{col(layout->subject),    col(layout->relation),     col(layout->object),
+                 col(layout->date),       col(layout->polarity),     core::trim(col(layout->confidence)),
+                 col(layout->source_url), col(layout->source_title), col(layout->source_publisher),
+                 col(layout->published_at), col(layout->evidence),   std::nullopt, std::nullopt};
+        if (auto r2 = own_row(at, r, emit); !r2) return r2;
+      }
+      pending.clear();
+      progress(src);
+    }
+    if (!pending.empty()) reject(pending_line, "", "unterminated quote");
+    if (!layout) return core::unprocessable("the CSV file is empty: it needs a header naming subject, relation, object and date");
+    return {};
+  }
+
+  Result<void> read_jsonl(ingest::Source& src) {
+    std::string_view line;
+    std::vector<core::ErrorItem> errs;
+    for (;;) {
+      auto more = src.next_line(line);
+      if (!more) return more.error();
+      if (!*more) break;
+      if (core::trim(line).empty()) continue;
+      const auto n = src.line_number();
+      ++sum_.rows;
+      auto j = nlohmann::ordered_json::parse(line, nullptr, false);
+      if (j.is_discarded()) {
+        reject(n, "", "not valid JSON");
+        continue;
+      }
+      TripleSpec spec;
+      errs.clear();
+      if (!decode_triple_spec(j, n, spec, errs)) {
+        for (auto& e : errs) reject(n, e.field, e.message);
+        continue;
+      }
+      OwnRow r{spec.subject, spec.relation, spec.object ? std::string_view(*spec.object) : std::string_view(),
+               spec.date, spec.polarity, {}, spec.source.url, spec.source.title, spec.source.publisher,
+               spec.source.published_at, spec.evidence_text, spec.evidence_start, spec.evidence_end};
+      const std::string conf = std::to_string(spec.confidence);
+      if (spec.confidence != 1.0) r.confidence = conf;
+      if (!(spec.confidence >= 0.0 && spec.confidence <= 1.0)) {
+        reject(n, "confidence", "confidence must be between 0 and 1");
+        continue;
+      }
+      if (auto r2 = own_row(n, r, [this](core::TripleInput&& t) { return put(t); }); !r2) return r2;
+      progress(src);
+    }
+    return {};
+  }
+
+  // ---- dataset events ----
+
+  std::optional<core::ActorIdx> country_of(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    if (auto it = countries_.find(text); it != countries_.end()) return it->second;
+    std::optional<core::ActorIdx> found;
+    const auto is_country = [&](core::ActorIdx i) { return dir_->get(i)->type == core::ActorType::country; };
+    if (auto id = dir_->by_id(text); id && is_country(*id)) {
+      found = id;
+    } else if (text_ok(text)) {
+      for (const auto& m : dir_->lookup(text))
+        if (is_country(m.idx)) {
+          found = m.idx;
+          break;
+        }
+    }
+    countries_.emplace(text, found);
+    return found;
+  }
+
+  Result<std::optional<core::ActorIdx>> event_actor(const ingest::EventActor& a) {
+    const auto country = country_of(a.country);
+    if (a.is_country && country) return std::optional<core::ActorIdx>(*country);
+    std::string id = id_ok(a.id) ? a.id : ingest::slug(a.name);
+    if (!id_ok(id)) return std::optional<core::ActorIdx>();
+    if (auto it = by_text_.find(id); it != by_text_.end()) return std::optional<core::ActorIdx>(it->second);
+    if (auto existing = dir_->by_id(id)) {
+      by_text_.emplace(id, *existing);
+      return std::optional<core::ActorIdx>(*existing);
+    }
+    core::Actor actor;
+    actor.id = id;
+    actor.name = text_ok(a.name) ? a.name : id;
+    actor.type = a.type == core::ActorType::country ? core::ActorType::other : a.type;
+    if (country) actor.country = dir_->get(*country)->id;
+    auto idx = w_->insert_actor(actor);
+    if (!idx) return idx.error();
+    created_.emplace_back(*idx, actor);
+    by_text_.emplace(id, *idx);
+    return std::optional<core::ActorIdx>(*idx);
+  }
+
+  Result<void> read_events(ingest::Source& src) {
+    const auto format = *ingest::parse_format(to_string(o_.format));
+    const std::string dataset(to_string(o_.format));
+    ingest::EventParser parser(format);
+    ingest::JsonRecordSplitter splitter;
+    const auto plover = plover_roots(cat_);
+    std::vector<ingest::Event> events;
+    ingest::Problem problem;
+    std::string record;
+    std::string_view line;
+    bool header_done = !parser.wants_header();
+    const char* code_column = format == ingest::Format::icews ? "CAMEO Code" : "EventCode";
+
+    const auto handle = [&](std::string_view text, std::int64_t n) -> Result<void> {
+      ++sum_.rows;
+      if (!parser.parse(text, events, problem)) {
+        reject(n, problem.column, problem.reason);
+        return {};
+      }
+      for (const auto& e : events) {
+        core::TripleInput t;
+        if (!e.code.empty()) {
+          auto rel = cat_.find(e.code);
+          if (!rel) {
+            reject(n, code_column, "'" + e.code + "' is not a known CAMEO event code");
+            return {};
+          }
+          t.relation = *rel;
+        } else if (auto it = plover.find(e.plover_type); it != plover.end()) {
+          t.relation = it->second;
+        } else {
+          reject(n, "event_type", "'" + e.plover_type.substr(0, 40) + "' is not a PLOVER event type");
+          return {};
+        }
+        if (o_.strict && sum_.rejected > 0) continue;
+        auto seen = w_->has_event(dataset, e.event_id);
+        if (!seen) return seen.error();
+        if (*seen) {
+          ++sum_.duplicates;
+          continue;
+        }
+        auto s = event_actor(e.subject);
+        if (!s) return s.error();
+        if (!*s) {
+          reject(n, "subject", "'" + e.subject.name.substr(0, 60) + "' gives no usable actor id");
+          return {};
+        }
+        t.subject = **s;
+        if (!e.object.empty()) {
+          auto ob = event_actor(e.object);
+          if (!ob) return ob.error();
+          if (*ob && **ob != t.subject) t.object = **ob;
+        }
+        t.date = e.date;
+        t.instance = o_.one_a_day ? 0 : instance_of(dataset, e.event_id);
+        t.evidence.source.url = e.url.size() <= 2000 ? e.url : std::string();
+        t.evidence.source.publisher = e.publisher.substr(0, 2000);
+        t.evidence.dataset = dataset;
+        t.evidence.event_id = e.event_id;
+        t.evidence.attributes = e.attributes;
+        if (auto r = put(t); !r) return r;
+      }
+      return {};
+    };
+
+    for (;;) {
+      auto more = src.next_line(line);
+      if (!more) return more.error();
+      if (!*more) break;
+      const auto n = src.line_number();
+      if (!header_done) {
+        header_done = true;
+        if (!parser.header(line, problem)) return core::unprocessable("line 1: " + problem.reason);
+        continue;
+      }
+      if (format == ingest::Format::plover) {
+        if (!splitter.feed(line, n)) {
+          reject(n, "", "text outside a JSON object");
+          continue;
+        }
+        std::int64_t at = 0;
+        while (splitter.take(record, at))
+          if (auto r = handle(record, at); !r) return r;
+      } else {
+        if (core::trim(line).empty()) continue;
+        if (auto r = handle(line, n); !r) return r;
+      }
+      progress(src);
+    }
+    if (splitter.partial()) reject(src.line_number(), "", "the last JSON object is not closed");
+    return {};
+  }
+
+  // ---- publish ----
+
+  void publish(std::vector<core::TripleRecord>& records) {
+    graph::GraphUpdate update;
+    std::shared_ptr<const ActorDirectory> new_dir;
+    if (!created_.empty() || !updated_.empty()) {
+      std::vector<std::pair<core::ActorIdx, core::Actor>> changes = updated_;
+      changes.insert(changes.end(), created_.begin(), created_.end());
+      new_dir = dir_->with(changes);
+      for (const auto& [idx, a] : changes) {
+        graph::ActorInfo info;
+        info.type = a.type;
+        if (!a.country.empty())
+          if (auto c = new_dir->by_id(a.country)) info.country = core::value(*c);
+        update.actors.emplace_back(idx, info);
+      }
+    }
+    sum_.actors_created = created_.size();
+    // The latest state of each triple, in id order.
+    std::stable_sort(records.begin(), records.end(),
+                     [](const auto& a, const auto& b) { return core::value(a.id) < core::value(b.id); });
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (k > 0 && records[k - 1].id == records[i].id) {
+        records[k - 1] = records[i];
+      } else {
+        records[k++] = records[i];
+      }
+    }
+    records.resize(k);
+    update.triples = std::move(records);
+    impl_.publish(update, std::move(new_dir));
+    impl_.evidence += static_cast<std::int64_t>(sum_.inserted + sum_.merged);
+  }
+
+  ImportTarget& impl_;
+  const ImportOptions& o_;
+  const ImportHooks& hooks_;
+  std::shared_ptr<const ActorDirectory> dir_;
+  const core::RelationCatalog& cat_;
+  storage::Writer* w_ = nullptr;
+  std::vector<core::TripleRecord>* records_ = nullptr;
+  ImportSummary sum_;
+  std::vector<core::ErrorItem> items_;
+  std::chrono::steady_clock::time_point started_;
+  std::vector<std::pair<core::Actor, std::optional<core::ActorIdx>>> defined_;
+  std::vector<std::pair<core::ActorIdx, core::Actor>> updated_;
+  std::vector<std::pair<core::ActorIdx, core::Actor>> created_;
+  StringMap<core::ActorIdx> by_text_;  // ids and texts already resolved
+  StringMap<core::ActorIdx> names_;    // normalized names and aliases of the actors the import defines
+  StringMap<std::optional<core::ActorIdx>> countries_;
+  StringMap<core::RelationIdx> relations_;
+  std::atomic<bool> any_rejected_{false};
+};
+
+}  // namespace
+
+std::optional<ImportFormat> parse_import_format(std::string_view name) {
+  if (name == "jsonl") return ImportFormat::jsonl;
+  if (name == "csv") return ImportFormat::csv;
+  if (name == "gdelt1") return ImportFormat::gdelt1;
+  if (name == "gdelt2") return ImportFormat::gdelt2;
+  if (name == "icews") return ImportFormat::icews;
+  if (name == "plover") return ImportFormat::plover;
+  return std::nullopt;
+}
+
+std::string_view to_string(ImportFormat f) noexcept {
+  switch (f) {
+    case ImportFormat::jsonl: return "jsonl";
+    case ImportFormat::csv: return "csv";
+    case ImportFormat::gdelt1: return "gdelt1";
+    case ImportFormat::gdelt2: return "gdelt2";
+    case ImportFormat::icews: return "icews";
+    case ImportFormat::plover: return "plover";
+  }
+  return "?";
+}
+
+bool strict_by_default(ImportFormat f) noexcept { return f == ImportFormat::jsonl || f == ImportFormat::csv; }
+
+Result<ImportSummary> Engine::import(ingest::Source& input, const ImportOptions& options, const ImportHooks& hooks) {
+  std::lock_guard write_lock(impl_->write_mu);
+  ImportTarget target{*impl_->store, impl_->catalog, impl_->directory(),
+                      [this](const graph::GraphUpdate& u, std::shared_ptr<const ActorDirectory> d) {
+                        impl_->publish(u, std::move(d));
+                      },
+                      impl_->evidence};
+  Importer importer(target, options, hooks);
+  auto r = importer.run(input);
+  if (r)
+    spdlog::info("import ({}): {} rows, {} inserted, {} merged, {} already imported, {} rejected, {} actors created in {:.1f} s",
+                 to_string(options.format), r->rows, r->inserted, r->merged, r->duplicates, r->rejected,
+                 r->actors_created, r->seconds);
+  return r;
+}
+
+Result<ImportSummary> import_bytes(Engine& engine, std::string bytes, const ImportOptions& options,
+                                   const ImportHooks& hooks) {
+  auto src = ingest::Source::from_memory(std::move(bytes));
+  return engine.import(*src, options, hooks);
+}
+
+}  // namespace geokg::engine
