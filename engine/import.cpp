@@ -7,6 +7,7 @@
 #include "ingest/events.hpp"
 #include "ingest/source.hpp"
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -29,14 +30,16 @@ constexpr std::size_t max_text_bytes = 300;
 constexpr std::int64_t bulk_cache_kib = 1 << 20;  // the writer's page cache while an import runs
 constexpr std::uint64_t progress_every = 1 << 16;
 constexpr std::size_t max_error_items = 100;
-constexpr std::size_t batch_rows = 8192;  // rows handed from the parsing thread to the writer at once
+constexpr std::size_t batch_rows = 8192;
+constexpr std::size_t pending_rows = 4096;  // bare rows handed to the store at once  // rows handed from the parsing thread to the writer at once
 
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
+// Open addressing (Boost 1.81's flat map): the per-row lookups of actors and relations stay in cache.
 template <class V>
-using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+using StringMap = boost::unordered_flat_map<std::string, V, StringHash, std::equal_to<>>;
 
 bool id_ok(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -140,12 +143,32 @@ class BatchQueue {
     q_.clear();
     space_.notify_all();
   }
+  // Emptied batches go back to the producer: their memory is reused, not mapped afresh.
+  void recycle(std::vector<core::TripleInput>&& b) {
+    b.clear();
+    std::lock_guard lock(mu_);
+    if (spare_.size() < capacity + 2) spare_.push_back(std::move(b));
+  }
+  std::vector<core::TripleInput> fresh(std::size_t reserve) {
+    {
+      std::lock_guard lock(mu_);
+      if (!spare_.empty()) {
+        auto b = std::move(spare_.back());
+        spare_.pop_back();
+        return b;
+      }
+    }
+    std::vector<core::TripleInput> b;
+    b.reserve(reserve);
+    return b;
+  }
 
  private:
   static constexpr std::size_t capacity = 4;
   std::mutex mu_;
   std::condition_variable space_, data_;
   std::deque<std::vector<core::TripleInput>> q_;
+  std::vector<std::vector<core::TripleInput>> spare_;
   bool done_ = false, closed_ = false;
 };
 
@@ -280,11 +303,14 @@ class Importer {
   Result<void> write_all(ingest::Source& src, std::vector<core::TripleRecord>& records) {
     records_ = &records;
     if (auto r = write_actors(); !r) return r;
+    Result<void> r;
     switch (o_.format) {
-      case ImportFormat::csv: return read_csv(src);
-      case ImportFormat::jsonl: return read_jsonl(src);
-      default: return read_events(src);
+      case ImportFormat::csv: r = read_csv(src); break;
+      case ImportFormat::jsonl: r = read_jsonl(src); break;
+      default: r = read_events(src); break;
     }
+    if (!r) return r;
+    return flush();
   }
 
   void reject(std::int64_t line, std::string column, std::string reason) {
@@ -301,18 +327,37 @@ class Importer {
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()});
   }
 
-  // Writes one resolved assertion (unless strict mode has already failed).
-  Result<void> put(const core::TripleInput& t) {
+  // Writes one resolved assertion (unless strict mode has already failed); rows without
+  // evidence wait in `pending_` to be written a few hundred at a time.
+  Result<void> put(core::TripleInput&& t) {
     if (o_.strict && any_rejected_.load(std::memory_order_relaxed)) return {};
+    if (t.evidence.empty()) {
+      pending_.push_back(std::move(t));
+      return pending_.size() >= pending_rows ? flush() : Result<void>();
+    }
+    if (auto f = flush(); !f) return f;
     auto r = w_->bulk_put_triple(t);
     if (!r) return r.error();
-    if (r->outcome == storage::WriteOutcome::inserted) {
+    count(*r);
+    return {};
+  }
+
+  Result<void> flush() {
+    if (pending_.empty()) return {};
+    auto r = w_->bulk_put_triples(pending_, results_);
+    pending_.clear();
+    if (!r) return r;
+    for (const auto& x : results_) count(x);
+    return {};
+  }
+
+  void count(const storage::TripleWriteResult& r) {
+    if (r.outcome == storage::WriteOutcome::inserted) {
       ++sum_.inserted;
     } else {
       ++sum_.merged;
     }
-    records_->push_back(r->record);
-    return {};
+    records_->push_back(r.record);
   }
 
   std::optional<core::RelationIdx> relation(std::string_view raw) {
@@ -416,15 +461,13 @@ class Importer {
     BatchQueue queue;
     Result<void> parsed;
     std::thread producer([&] {
-      std::vector<core::TripleInput> batch;
-      batch.reserve(batch_rows);
+      auto batch = queue.fresh(batch_rows);
       try {
         parsed = parse_csv(src, [&](core::TripleInput&& t) -> Result<void> {
           batch.push_back(std::move(t));
           if (batch.size() == batch_rows) {
             if (!queue.push(std::move(batch))) return core::internal_error("the import stopped");
-            batch = {};
-            batch.reserve(batch_rows);
+            batch = queue.fresh(batch_rows);
           }
           return {};
         });
@@ -437,11 +480,14 @@ class Importer {
     Result<void> written;
     std::vector<core::TripleInput> batch;
     while (written && queue.pop(batch)) {
-      for (const auto& t : batch) {
-        written = put(t);
+      for (auto& t : batch) {
+        written = put(std::move(t));
         if (!written) break;
       }
+      queue.recycle(std::move(batch));
+      batch = {};
     }
+    if (written) written = flush();
     queue.close();
     producer.join();
     if (!written) return written;
@@ -539,7 +585,7 @@ class Importer {
         reject(n, "confidence", "confidence must be between 0 and 1");
         continue;
       }
-      if (auto r2 = own_row(n, r, [this](core::TripleInput&& t) { return put(t); }); !r2) return r2;
+      if (auto r2 = own_row(n, r, [this](core::TripleInput&& t) { return put(std::move(t)); }); !r2) return r2;
       progress(src);
     }
     return {};
@@ -647,7 +693,7 @@ class Importer {
         t.evidence.dataset = dataset;
         t.evidence.event_id = e.event_id;
         t.evidence.attributes = e.attributes;
-        if (auto r = put(t); !r) return r;
+        if (auto r = put(std::move(t)); !r) return r;
       }
       return {};
     };
@@ -733,6 +779,8 @@ class Importer {
   StringMap<std::optional<core::ActorIdx>> countries_;
   StringMap<core::RelationIdx> relations_;
   std::atomic<bool> any_rejected_{false};
+  std::vector<core::TripleInput> pending_;
+  std::vector<storage::TripleWriteResult> results_;
 };
 
 }  // namespace

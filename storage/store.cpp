@@ -274,6 +274,30 @@ class SqliteWriter final : public Writer {
     });
   }
 
+  Result<void> bulk_put_triples(std::span<const core::TripleInput> triples,
+                                std::vector<TripleWriteResult>& out) override {
+    return guarded("bulk_put_triples", [&]() -> Result<void> {
+      out.clear();
+      out.reserve(triples.size());
+      std::size_t i = 0;
+      while (i < triples.size()) {
+        // A run of rows without evidence goes in multi-row statements; others one by one.
+        std::size_t j = i;
+        while (j < triples.size() && j - i < multi_rows && triples[j].evidence.empty()) ++j;
+        if (j == i) {
+          auto r = do_bulk_put_triple(triples[i]);
+          if (!r) return with_context("bulk_put_triples", std::move(r).error());
+          out.push_back(std::move(*r));
+          ++i;
+          continue;
+        }
+        if (auto r = put_run(triples.subspan(i, j - i), out); !r) return with_context("bulk_put_triples", std::move(r).error());
+        i = j;
+      }
+      return {};
+    });
+  }
+
   Result<bool> has_event(std::string_view dataset, std::string_view event_id) override {
     return guarded("has_event", [&]() -> Result<bool> {
       auto d = dataset_id(std::string(dataset));
@@ -655,8 +679,99 @@ class SqliteWriter final : public Writer {
     return out;
   }
 
+  static constexpr std::size_t multi_rows = 256;  // rows per multi-row INSERT (7 parameters each)
+
+  // Rows without evidence, in one INSERT. New rowids are the table's largest + 1, in order, so
+  // when every row is new their ids are known; otherwise each row is found again by its key.
+  Result<void> put_run(std::span<const core::TripleInput> ts, std::vector<TripleWriteResult>& out) {
+    for (const auto& t : ts)
+      if (!(t.confidence >= 0.0f && t.confidence <= 1.0f)) return core::invalid_argument("confidence must be between 0 and 1");
+    std::int64_t before = 0;
+    {
+      auto st = db_.cached("SELECT ifnull(max(id), 0) FROM triples");
+      if (!st) return st.error();
+      auto row = (*st)->step();
+      if (!row) return row.error();
+      before = (*st)->column_int64(0);
+    }
+    auto& slot = multi_[ts.size()];
+    if (!slot) {
+      std::string sql =
+          "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, instance) VALUES ";
+      for (std::size_t k = 0; k < ts.size(); ++k) sql += k ? ",(?,?,?,?,?,?,1,?)" : "(?,?,?,?,?,?,1,?)";
+      sql += " ON CONFLICT (date, subject, relation, ifnull(object, 0), polarity, instance) DO NOTHING";
+      auto st = db_.prepare(sql);
+      if (!st) return st.error();
+      slot = std::make_unique<Statement>(std::move(*st));
+    }
+    Statement& st = *slot;
+    int p = 1;
+    for (const auto& t : ts) {
+      st.bind(p++, core::value(t.subject));
+      st.bind(p++, relation_id(t.relation));
+      if (t.object) {
+        st.bind(p++, core::value(*t.object));
+      } else {
+        st.bind(p++, nullptr);
+      }
+      st.bind(p++, t.date.days());
+      st.bind(p++, static_cast<std::uint8_t>(t.polarity));
+      st.bind(p++, static_cast<double>(t.confidence));
+      st.bind(p++, t.instance);
+    }
+    auto r = st.run();
+    st.reset();
+    if (!r) return r.error();
+    const auto inserted = static_cast<std::size_t>(db_.changes());
+    const auto fresh = [&](const core::TripleInput& t, std::int64_t id) {
+      TripleWriteResult w;
+      w.record = {TripleId{id}, t.subject, t.relation, t.object, t.date, t.polarity, t.confidence, 1, false};
+      out.push_back(std::move(w));
+    };
+    if (inserted == ts.size()) {
+      for (std::size_t k = 0; k < ts.size(); ++k) fresh(ts[k], before + 1 + static_cast<std::int64_t>(k));
+      return {};
+    }
+    // Some rows met an existing key (or one earlier in the run): find each row's triple.
+    std::vector<std::int64_t> claimed;
+    for (const auto& t : ts) {
+      auto st2 = db_.cached(
+          "SELECT id FROM triples WHERE subject = ?1 AND relation = ?2 AND ifnull(object, 0) = ?3 AND date = ?4 "
+          "AND polarity = ?5 AND instance = ?6");
+      if (!st2) return st2.error();
+      (*st2)->bind(1, core::value(t.subject));
+      (*st2)->bind(2, relation_id(t.relation));
+      (*st2)->bind(3, t.object ? std::int64_t{core::value(*t.object)} : std::int64_t{0});
+      (*st2)->bind(4, t.date.days());
+      (*st2)->bind(5, static_cast<std::uint8_t>(t.polarity));
+      (*st2)->bind(6, t.instance);
+      auto row = (*st2)->step();
+      if (!row) return row.error();
+      if (!*row) return core::internal_error("a row of a multi-row insert has no triple");
+      const std::int64_t id = (*st2)->column_int64(0);
+      if (id > before && std::find(claimed.begin(), claimed.end(), id) == claimed.end()) {
+        claimed.push_back(id);
+        fresh(t, id);
+        continue;
+      }
+      TripleWriteResult w;
+      w.record.subject = t.subject;
+      w.record.relation = t.relation;
+      w.record.object = t.object;
+      w.record.date = t.date;
+      w.record.polarity = t.polarity;
+      auto m = merge(t, w.record);
+      if (!m) return m.error();
+      w.outcome = WriteOutcome::merged;
+      w.unretracted = *m;
+      out.push_back(std::move(w));
+    }
+    return {};
+  }
+
   Database& db_;
   UtcClock clock_;
+  std::unordered_map<std::size_t, std::unique_ptr<Statement>> multi_;
   core::Source last_source_;
   std::int64_t last_source_id_ = 0;
   std::unordered_map<std::string, std::int64_t> datasets_;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,10 @@ class Writer {
   // (no text, source, document or dataset event) stores no evidence row (it is still counted
   // in evidence_count), and the statements stay prepared from one call to the next.
   virtual core::Result<TripleWriteResult> bulk_put_triple(const core::TripleInput& triple) = 0;
+  // bulk_put_triple for many triples at once, in order, with one statement per few hundred rows;
+  // `out` gets one result per input. Inputs with evidence are written one by one.
+  virtual core::Result<void> bulk_put_triples(std::span<const core::TripleInput> triples,
+                                              std::vector<TripleWriteResult>& out) = 0;
   // Whether an evidence row of this dataset event exists (this transaction's writes included).
   virtual core::Result<bool> has_event(std::string_view dataset, std::string_view event_id) = 0;
   // The page cache of the writer connection, in KiB, for the rest of the transaction and after.

@@ -1,4 +1,5 @@
 list(APPEND GEOKG_TEST_SOURCES
+  storage/bulk_store_test.cpp
   storage/database_test.cpp
   storage/schema_test.cpp
   storage/store_test.cpp)
