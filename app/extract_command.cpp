@@ -36,17 +36,19 @@ void write_events(const std::vector<extract::Event>& events, const core::Relatio
 
 int extract_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   po::options_description desc("options (each also read from GEOKG_<NAME>, e.g. GEOKG_DATE)");
-  desc.add_options()("help,h", "show this help")
-      ("date", po::value<std::string>(), "publication date YYYY-MM-DD that anchors 'on Thursday', 'last week' (default: today)")
-      ("actors", po::value<std::vector<std::string>>()->composing(),
-       "extra actor dictionary (repeatable): data/actors TSV or PETRARCH/TABARI .actors format")
-      ("actors-format", po::value<std::string>()->default_value("auto"), "format of --actors files: auto, tsv or petrarch")
-      ("jsonl", po::bool_switch(), "read JSON lines {\"id\",\"date\",\"text\"}; triples carry \"doc_id\"")
-      ("explain", po::bool_switch(), "add the trigger and the dictionary pattern of each triple");
+  desc.add_options()("help,h", "show this help")(
+      "date", po::value<std::string>(),
+      "publication date YYYY-MM-DD that anchors 'on Thursday', 'last week' (default: today)")(
+      "actors", po::value<std::vector<std::string>>()->composing(),
+      "extra actor dictionary (repeatable): data/actors TSV or PETRARCH/TABARI .actors format")(
+      "actors-format", po::value<std::string>()->default_value("auto"),
+      "format of --actors files: auto, tsv or petrarch")(
+      "jsonl", po::bool_switch(), "read JSON lines {\"id\",\"date\",\"text\"}; triples carry \"doc_id\"")(
+      "explain", po::bool_switch(), "add the trigger and the dictionary pattern of each triple");
   po::variables_map vm;
   int exit_code = 0;
-  if (!parse_options("extract", "[--date YYYY-MM-DD] [--actors FILE]... [--jsonl] < article.txt", desc, nullptr,
-                     args, vm, out, err, exit_code))
+  if (!parse_options("extract", "[--date YYYY-MM-DD] [--actors FILE]... [--jsonl] < article.txt", desc, nullptr, args,
+                     vm, out, err, exit_code))
     return exit_code;
 
   core::Date published = core::Date::today();
@@ -59,8 +61,10 @@ int extract_command(const std::vector<std::string>& args, std::istream& in, std:
     published = *d;
   }
   extract::DictionaryFormat format = extract::DictionaryFormat::autodetect;
-  if (const auto& f = vm["actors-format"].as<std::string>(); f == "tsv") format = extract::DictionaryFormat::tsv;
-  else if (f == "petrarch" || f == "tabari") format = extract::DictionaryFormat::petrarch;
+  if (const auto& f = vm["actors-format"].as<std::string>(); f == "tsv")
+    format = extract::DictionaryFormat::tsv;
+  else if (f == "petrarch" || f == "tabari")
+    format = extract::DictionaryFormat::petrarch;
   else if (f != "auto") {
     err << "geokg extract: --actors-format must be auto, tsv or petrarch\n";
     return 2;
@@ -120,8 +124,10 @@ int extract_command(const std::vector<std::string>& args, std::istream& in, std:
     }
     std::string id;
     if (const auto it = doc.find("id"); it != doc.end()) {
-      if (it->is_string()) id = it->get<std::string>();
-      else if (it->is_number_integer()) id = std::to_string(it->get<std::int64_t>());
+      if (it->is_string())
+        id = it->get<std::string>();
+      else if (it->is_number_integer())
+        id = std::to_string(it->get<std::int64_t>());
       else {
         bad("\"id\" must be a string or an integer");
         continue;
@@ -129,7 +135,8 @@ int extract_command(const std::vector<std::string>& args, std::istream& in, std:
     }
     core::Date date = published;
     if (const auto it = doc.find("date"); it != doc.end() && !it->is_null()) {
-      auto d = it->is_string() ? parse_day(it->get<std::string>()) : core::Result<core::Date>(core::invalid_argument("not a string"));
+      auto d = it->is_string() ? parse_day(it->get<std::string>())
+                               : core::Result<core::Date>(core::invalid_argument("not a string"));
       if (!d) {
         bad("\"date\" must be YYYY-MM-DD or an RFC 3339 timestamp");
         continue;

@@ -10,8 +10,8 @@
 #include "extract/event_json.hpp"
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -47,7 +47,7 @@ std::vector<std::string> gold_sentences(const std::string& path) {
 
 // Swaps country names for others so that documents differ.
 std::string vary(std::string s, std::mt19937& rng) {
-  static const char* names[] = {"Russia", "Ukraine", "China", "Japan", "Iran", "Israel", "India", "Pakistan",
+  static const char* names[] = {"Russia", "Ukraine", "China",  "Japan",  "Iran",  "Israel", "India", "Pakistan",
                                 "Turkey", "Germany", "France", "Brazil", "Egypt", "Poland", "Syria", "Canada"};
   constexpr std::size_t n = std::size(names);
   for (const char* from : names) {
@@ -85,10 +85,14 @@ int main(int argc, char** argv) {
   bool events = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--sentences" && i + 1 < argc) target = std::stoul(argv[++i]);
-    else if (a == "--gold" && i + 1 < argc) gold = argv[++i];
-    else if (a == "--date" && i + 1 < argc) date = argv[++i];
-    else if (a == "--events") events = true;
+    if (a == "--sentences" && i + 1 < argc)
+      target = std::stoul(argv[++i]);
+    else if (a == "--gold" && i + 1 < argc)
+      gold = argv[++i];
+    else if (a == "--date" && i + 1 < argc)
+      date = argv[++i];
+    else if (a == "--events")
+      events = true;
     else {
       std::cerr << "usage: extract_bench [--sentences N] [--gold FILE] | --events [--date YYYY-MM-DD]\n";
       return 2;
@@ -138,17 +142,19 @@ int main(int argc, char** argv) {
   const double cpu = static_cast<double>(c3 - c2) / CLOCKS_PER_SEC;
   const double load_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
 
-  std::printf("extract_bench: one thread, %zu documents, %zu sentences, %.1f MB\n", docs.size(), count, static_cast<double>(bytes) / 1e6);
+  std::printf("extract_bench: one thread, %zu documents, %zu sentences, %.1f MB\n", docs.size(), count,
+              static_cast<double>(bytes) / 1e6);
   std::printf("  dictionaries   %zu actors, %zu phrases, %zu patterns, %zu CAMEO codes with patterns\n",
               (*dicts)->actor_count(), (*dicts)->phrase_count(), (*dicts)->pattern_count(),
               (*dicts)->coded_relation_count());
   std::printf("  load time      %.1f ms\n", load_ms);
-  std::printf("  memory         %.1f MB resident after loading (+%.1f MB for the dictionaries)\n", static_cast<double>(rss_after) / 1024.0,
-              static_cast<double>(rss_after - rss_before) / 1024.0);
+  std::printf("  memory         %.1f MB resident after loading (+%.1f MB for the dictionaries)\n",
+              static_cast<double>(rss_after) / 1024.0, static_cast<double>(rss_after - rss_before) / 1024.0);
   std::printf("  coding (wall)  %.3f s, %.0f sentences/s, %.2f MB/s\n", secs, static_cast<double>(count) / secs,
               static_cast<double>(bytes) / 1e6 / secs);
   std::printf("  coding (CPU)   %.3f s, %.0f sentences/s, %.2f MB/s\n", cpu, static_cast<double>(count) / cpu,
               static_cast<double>(bytes) / 1e6 / cpu);
-  std::printf("  events         %zu (%.2f per sentence)\n", n_events, static_cast<double>(n_events) / static_cast<double>(count));
+  std::printf("  events         %zu (%.2f per sentence)\n", n_events,
+              static_cast<double>(n_events) / static_cast<double>(count));
   return 0;
 }

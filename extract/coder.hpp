@@ -45,7 +45,7 @@
 namespace geokg::extract {
 
 struct MentionedActor {
-  std::string id;    // ISO3 for countries, IGO id, person/group id, or <ISO3>-<AGENT> for sector agents
+  std::string id;  // ISO3 for countries, IGO id, person/group id, or <ISO3>-<AGENT> for sector agents
   std::string name;
   core::ActorType type = core::ActorType::other;
   std::string country;  // ISO3 the actor belongs to at the event date; empty for IGOs
@@ -61,11 +61,11 @@ struct Event {
   core::Polarity polarity = core::Polarity::asserted;
   float confidence = 0.f;
   std::int32_t sentence_index = 0;
-  std::string sentence;      // whitespace collapsed
-  std::int64_t start = 0;    // code point offsets of the sentence in the document
+  std::string sentence;    // whitespace collapsed
+  std::int64_t start = 0;  // code point offsets of the sentence in the document
   std::int64_t end = 0;
-  std::string trigger;       // the verb or noun that triggered the event, as written
-  std::string pattern;       // the dictionary pattern that matched, e.g. "provide * ~weapon to +"
+  std::string trigger;  // the verb or noun that triggered the event, as written
+  std::string pattern;  // the dictionary pattern that matched, e.g. "provide * ~weapon to +"
 };
 
 enum class DictionaryFormat { autodetect, tsv, petrarch };

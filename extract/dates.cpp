@@ -7,22 +7,23 @@
 namespace geokg::extract {
 namespace {
 
-constexpr std::array<std::string_view, 7> weekdays = {"sunday", "monday", "tuesday", "wednesday",
+constexpr std::array<std::string_view, 7> weekdays = {"sunday",   "monday", "tuesday", "wednesday",
                                                       "thursday", "friday", "saturday"};
 struct MonthName {
   std::string_view name;
   unsigned month;
 };
 constexpr MonthName months[] = {
-    {"january", 1}, {"jan", 1},  {"february", 2}, {"feb", 2},  {"march", 3},     {"april", 4},
-    {"apr", 4},     {"may", 5},  {"june", 6},     {"jun", 6},  {"july", 7},      {"jul", 7},
-    {"august", 8},  {"aug", 8},  {"september", 9}, {"sept", 9}, {"sep", 9},      {"october", 10},
-    {"oct", 10},    {"november", 11}, {"nov", 11}, {"december", 12}, {"dec", 12},
+    {"january", 1}, {"jan", 1},       {"february", 2},  {"feb", 2},       {"march", 3}, {"april", 4},
+    {"apr", 4},     {"may", 5},       {"june", 6},      {"jun", 6},       {"july", 7},  {"jul", 7},
+    {"august", 8},  {"aug", 8},       {"september", 9}, {"sept", 9},      {"sep", 9},   {"october", 10},
+    {"oct", 10},    {"november", 11}, {"nov", 11},      {"december", 12}, {"dec", 12},
 };
-constexpr std::string_view relative_words[] = {"yesterday", "today", "tonight", "tomorrow", "last", "next",
-                                               "this", "week", "month", "year", "ago", "earlier", "later",
-                                               "day", "days", "weeks", "months", "years", "weekend", "on", "in"};
-constexpr std::string_view number_words[] = {"", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"};
+constexpr std::string_view relative_words[] = {"yesterday", "today", "tonight", "tomorrow", "last",    "next",  "this",
+                                               "week",      "month", "year",    "ago",      "earlier", "later", "day",
+                                               "days",      "weeks", "months",  "years",    "weekend", "on",    "in"};
+constexpr std::string_view number_words[] = {"",    "one",   "two",   "three", "four", "five",
+                                             "six", "seven", "eight", "nine",  "ten"};
 
 int weekday_of(std::string_view w) {
   for (std::size_t i = 0; i < weekdays.size(); ++i)
@@ -96,8 +97,8 @@ void add_date_words(Vocabulary& vocab) {
   for (auto w : number_words) vocab.intern(w);
 }
 
-void find_dates(std::span<const Token> sentence, std::string_view text, const Vocabulary& vocab,
-                core::Date published, std::vector<DateMention>& out) {
+void find_dates(std::span<const Token> sentence, std::string_view text, const Vocabulary& vocab, core::Date published,
+                std::vector<DateMention>& out) {
   out.clear();
   const View v{sentence, text, vocab};
   const auto n = sentence.size();
@@ -113,38 +114,68 @@ void find_dates(std::span<const Token> sentence, std::string_view text, const Vo
       const auto prev = i > 0 ? v.word(i - 1) : std::string_view{};
       int back = (static_cast<int>(published.weekday()) - wd + 7) % 7;
       if (prev == "last" && back == 0) back = 7;
-      if (prev == "next") back = -((wd - static_cast<int>(published.weekday()) + 7) % 7 == 0 ? 7 : (wd - static_cast<int>(published.weekday()) + 7) % 7);
+      if (prev == "next")
+        back = -((wd - static_cast<int>(published.weekday()) + 7) % 7 == 0
+                     ? 7
+                     : (wd - static_cast<int>(published.weekday()) + 7) % 7);
       push(prev == "last" || prev == "next" || prev == "on" || prev == "this" ? i - 1 : i, i + 1,
            add_days(published, -back));
       continue;
     }
-    if (w == "yesterday") { push(i, i + 1, add_days(published, -1)); continue; }
-    if (w == "today" || w == "tonight") { push(i, i + 1, published); continue; }
-    if (w == "tomorrow") { push(i, i + 1, add_days(published, 1)); continue; }
+    if (w == "yesterday") {
+      push(i, i + 1, add_days(published, -1));
+      continue;
+    }
+    if (w == "today" || w == "tonight") {
+      push(i, i + 1, published);
+      continue;
+    }
+    if (w == "tomorrow") {
+      push(i, i + 1, add_days(published, 1));
+      continue;
+    }
     if ((w == "last" || w == "next" || w == "this") && i + 1 < n) {
       const auto unit = v.word(i + 1);
       const int sign = w == "last" ? -1 : w == "next" ? 1 : 0;
-      if (unit == "week" || unit == "weekend") { push(i, i + 2, add_days(published, 7 * sign)); ++i; continue; }
+      if (unit == "week" || unit == "weekend") {
+        push(i, i + 2, add_days(published, 7 * sign));
+        ++i;
+        continue;
+      }
       if (unit == "month") {
         int y = pub_year;
         int m = static_cast<int>(pub_month) + sign;
-        if (m < 1) { m = 12; --y; }
-        if (m > 12) { m = 1; ++y; }
+        if (m < 1) {
+          m = 12;
+          --y;
+        }
+        if (m > 12) {
+          m = 1;
+          ++y;
+        }
         push(i, i + 2, sign == 0 ? published : first_of(y, static_cast<unsigned>(m)));
         ++i;
         continue;
       }
-      if (unit == "year") { push(i, i + 2, sign == 0 ? published : first_of(pub_year + sign, 1)); ++i; continue; }
+      if (unit == "year") {
+        push(i, i + 2, sign == 0 ? published : first_of(pub_year + sign, 1));
+        ++i;
+        continue;
+      }
     }
     if (w == "ago" && i >= 2) {
       const int k = v.number(i - 2);
       const auto unit = v.word(i - 1);
       if (k > 0) {
         int days = 0;
-        if (unit == "day" || unit == "days") days = k;
-        else if (unit == "week" || unit == "weeks") days = 7 * k;
-        else if (unit == "month" || unit == "months") days = 30 * k;
-        else if (unit == "year" || unit == "years") days = 365 * k;
+        if (unit == "day" || unit == "days")
+          days = k;
+        else if (unit == "week" || unit == "weeks")
+          days = 7 * k;
+        else if (unit == "month" || unit == "months")
+          days = 30 * k;
+        else if (unit == "year" || unit == "years")
+          days = 365 * k;
         if (days > 0) push(i - 2, i + 1, add_days(published, -days));
       }
       continue;
@@ -167,8 +198,10 @@ void find_dates(std::span<const Token> sentence, std::string_view text, const Vo
       const bool has_in = i > 0 && v.word(i - 1) == "in";
       if (w == "may" && day < 0 && year < 0) continue;
       if (day < 0 && year < 0 && !has_in && w.size() <= 4) continue;
-      if (year < 0) year = (m < pub_month || (m == pub_month && (day < 0 || static_cast<unsigned>(day) <= published.day())))
-                               ? pub_year : pub_year - 1;
+      if (year < 0)
+        year = (m < pub_month || (m == pub_month && (day < 0 || static_cast<unsigned>(day) <= published.day())))
+                   ? pub_year
+                   : pub_year - 1;
       auto d = core::Date::from_ymd(year, m, static_cast<unsigned>(day > 0 ? day : 1));
       if (d) push(has_in ? b - 1 : b, e, *d);
       i = e - 1;

@@ -22,7 +22,7 @@ void add_date_words(Vocabulary& vocab);
 // Date expressions of a sentence, resolved against the publication date: "on Thursday" (the last Thursday
 // on or before it), "yesterday", "last week", "in September" (the 1st; last year's when September is still
 // to come), "Sept. 5, 2023", "5 September", "three days ago", "in 2022".
-void find_dates(std::span<const Token> sentence, std::string_view text, const Vocabulary& vocab,
-                core::Date published, std::vector<DateMention>& out);
+void find_dates(std::span<const Token> sentence, std::string_view text, const Vocabulary& vocab, core::Date published,
+                std::vector<DateMention>& out);
 
 }  // namespace geokg::extract

@@ -56,8 +56,10 @@ std::string title_case(std::string_view s) {
       start = true;
       continue;
     }
-    if (start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    else if (!start && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (start && c >= 'a' && c <= 'z')
+      c = static_cast<char>(c - 'a' + 'A');
+    else if (!start && c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
     out.push_back(c);
     start = false;
   }
@@ -71,16 +73,37 @@ class Builder {
   // ---- grammar ------------------------------------------------------------------------------------
   Result<void> grammar(std::string_view text) {
     static const std::pair<std::string_view, WordClass> names[] = {
-        {"det", wc_det},         {"prep", wc_prep},        {"locative", wc_locative},
-        {"aux", wc_aux},         {"be", wc_be},            {"neg", wc_neg},
-        {"coord", wc_coord},     {"sub", wc_sub},          {"rel", wc_rel},
-        {"comp", wc_comp},       {"report", wc_report},    {"pron_person", wc_pron_person},
-        {"pron_thing", wc_pron_thing}, {"pron_plural", wc_pron_plural}, {"pron_first", wc_pron_first},
-        {"abbrev", wc_abbrev},   {"title_abbrev", wc_title_abbrev}, {"intent", wc_intent},
-        {"refuse", wc_refuse},   {"deny", wc_deny},        {"modal", wc_modal},
-        {"to", wc_to},           {"by", wc_by},            {"possessive", wc_possessive_pron},
-        {"adverb", wc_adverb},   {"function", wc_function}, {"country_noun", wc_generic_country},
-        {"number", wc_number_word}, {"accord", wc_accord}, {"light", wc_light}, {"relational", wc_relational},
+        {"det", wc_det},
+        {"prep", wc_prep},
+        {"locative", wc_locative},
+        {"aux", wc_aux},
+        {"be", wc_be},
+        {"neg", wc_neg},
+        {"coord", wc_coord},
+        {"sub", wc_sub},
+        {"rel", wc_rel},
+        {"comp", wc_comp},
+        {"report", wc_report},
+        {"pron_person", wc_pron_person},
+        {"pron_thing", wc_pron_thing},
+        {"pron_plural", wc_pron_plural},
+        {"pron_first", wc_pron_first},
+        {"abbrev", wc_abbrev},
+        {"title_abbrev", wc_title_abbrev},
+        {"intent", wc_intent},
+        {"refuse", wc_refuse},
+        {"deny", wc_deny},
+        {"modal", wc_modal},
+        {"to", wc_to},
+        {"by", wc_by},
+        {"possessive", wc_possessive_pron},
+        {"adverb", wc_adverb},
+        {"function", wc_function},
+        {"country_noun", wc_generic_country},
+        {"number", wc_number_word},
+        {"accord", wc_accord},
+        {"light", wc_light},
+        {"relational", wc_relational},
     };
     return for_each_line("grammar.tsv", text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');
@@ -93,7 +116,8 @@ class Builder {
       }
       // Closed-class words are function words (never part of a name); content verbs listed for their
       // role (light, intent, refusal, reporting) are not.
-      if ((classes & ~static_cast<std::uint64_t>(wc_light | wc_intent | wc_refuse | wc_report | wc_deny | wc_relational)) != 0)
+      if ((classes &
+           ~static_cast<std::uint64_t>(wc_light | wc_intent | wc_refuse | wc_report | wc_deny | wc_relational)) != 0)
         classes |= wc_function;
       const std::string word(core::trim(f[0]));
       const std::string key = core::to_lower_ascii(word);
@@ -178,7 +202,8 @@ class Builder {
       t.agent = agent_index(core::trim(f[2]), false);
       if (t.agent == 0) return line_error("titles.tsv", n, "unknown agent code");
       d_.titles.push_back(std::move(t));
-      add_phrase(core::trim(f[0]), PhraseHit{PhraseKind::title, false, 0, static_cast<std::uint32_t>(d_.titles.size() - 1), {}});
+      add_phrase(core::trim(f[0]),
+                 PhraseHit{PhraseKind::title, false, 0, static_cast<std::uint32_t>(d_.titles.size() - 1), {}});
       return {};
     });
   }
@@ -209,8 +234,10 @@ class Builder {
     std::vector<std::uint32_t> persons;
     auto r = for_each_line(file, text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');
-      if (f.size() != 6) return line_error(file, n, "expected 6 tab-separated fields: id name type country aliases " +
-                                                        std::string(people ? "roles" : "adjectives"));
+      if (f.size() != 6)
+        return line_error(file, n,
+                          "expected 6 tab-separated fields: id name type country aliases " +
+                              std::string(people ? "roles" : "adjectives"));
       auto type = core::parse_actor_type(core::trim(f[2]));
       if (!type) return line_error(file, n, "unknown actor type '" + std::string(core::trim(f[2])) + "'");
       ActorEntry e;
@@ -241,7 +268,8 @@ class Builder {
       add_phrase(e.name, hit);
       for (auto a : aliases) add_phrase(a, hit);
       // Group and IGO ids are their acronyms ("ELN", "RSF", "PKK"); capitalised text only (see the coder).
-      if ((e.type == core::ActorType::group || e.type == core::ActorType::organization || e.type == core::ActorType::igo) &&
+      if ((e.type == core::ActorType::group || e.type == core::ActorType::organization ||
+           e.type == core::ActorType::igo) &&
           e.id.size() >= 2 && std::all_of(e.id.begin(), e.id.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
         pending_ids_.emplace_back(e.id, idx);
       if (!people && e.type != core::ActorType::person) {
@@ -313,7 +341,8 @@ class Builder {
   Result<void> places(std::string_view text) {
     return for_each_line("places.tsv", text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');
-      if (f.size() != 2 && f.size() != 3) return line_error("places.tsv", n, "expected: phrase<TAB>actor id[<TAB>AGENT]");
+      if (f.size() != 2 && f.size() != 3)
+        return line_error("places.tsv", n, "expected: phrase<TAB>actor id[<TAB>AGENT]");
       const auto it = d_.actor_by_id.find(std::string(core::trim(f[1])));
       if (it == d_.actor_by_id.end()) return {};  // the actor file does not have it (yet): skip, not fail
       std::uint16_t agent = 0;
@@ -345,7 +374,8 @@ class Builder {
       } else if (kind == "actor_code" && f.size() == 3) {
         cameo_ids_[std::string(core::trim(f[1]))] = std::string(core::trim(f[2]));
       } else {
-        return line_error("code_rules.tsv", n, "expected a symmetric, intent, refuse, complement, hypothetical or actor_code line");
+        return line_error("code_rules.tsv", n,
+                          "expected a symmetric, intent, refuse, complement, hypothetical or actor_code line");
       }
       return {};
     });
@@ -357,10 +387,14 @@ class Builder {
       if (f.size() != 2) return line_error("boilerplate.tsv", n, "expected: exact|prefix|byline<TAB>text");
       const auto kind = core::trim(f[0]);
       std::string norm = core::normalize_alias(f[1]);
-      if (kind == "exact") d_.boilerplate.exact.push_back(std::move(norm));
-      else if (kind == "prefix") d_.boilerplate.prefix.push_back(std::move(norm));
-      else if (kind == "byline") d_.boilerplate.byline.push_back(std::move(norm));
-      else return line_error("boilerplate.tsv", n, "unknown kind");
+      if (kind == "exact")
+        d_.boilerplate.exact.push_back(std::move(norm));
+      else if (kind == "prefix")
+        d_.boilerplate.prefix.push_back(std::move(norm));
+      else if (kind == "byline")
+        d_.boilerplate.byline.push_back(std::move(norm));
+      else
+        return line_error("boilerplate.tsv", n, "unknown kind");
       return {};
     });
   }
@@ -370,21 +404,32 @@ class Builder {
     const auto vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; };
     const bool ends_y = w.size() > 1 && w.back() == 'y' && !vowel(w[w.size() - 2]);
     const bool ends_e = !w.empty() && w.back() == 'e';
-    const auto ends = [&](std::string_view s) { return w.size() >= s.size() && w.compare(w.size() - s.size(), s.size(), s) == 0; };
+    const auto ends = [&](std::string_view s) {
+      return w.size() >= s.size() && w.compare(w.size() - s.size(), s.size(), s) == 0;
+    };
     std::vector<std::string> out;
     out.push_back(w);
     kinds.push_back(FormKind::base);
-    if (ends_y) out.push_back(w.substr(0, w.size() - 1) + "ies");
-    else if (ends("s") || ends("x") || ends("z") || ends("ch") || ends("sh") || ends("o")) out.push_back(w + "es");
-    else out.push_back(w + "s");
+    if (ends_y)
+      out.push_back(w.substr(0, w.size() - 1) + "ies");
+    else if (ends("s") || ends("x") || ends("z") || ends("ch") || ends("sh") || ends("o"))
+      out.push_back(w + "es");
+    else
+      out.push_back(w + "s");
     kinds.push_back(FormKind::third);
-    if (ends_y) out.push_back(w.substr(0, w.size() - 1) + "ied");
-    else if (ends_e) out.push_back(w + "d");
-    else out.push_back(w + "ed");
+    if (ends_y)
+      out.push_back(w.substr(0, w.size() - 1) + "ied");
+    else if (ends_e)
+      out.push_back(w + "d");
+    else
+      out.push_back(w + "ed");
     kinds.push_back(FormKind::past_participle);
-    if (ends("ie")) out.push_back(w.substr(0, w.size() - 2) + "ying");
-    else if (ends_e && !ends("ee") && !ends("ye") && !ends("oe")) out.push_back(w.substr(0, w.size() - 1) + "ing");
-    else out.push_back(w + "ing");
+    if (ends("ie"))
+      out.push_back(w.substr(0, w.size() - 2) + "ying");
+    else if (ends_e && !ends("ee") && !ends("ye") && !ends("oe"))
+      out.push_back(w.substr(0, w.size() - 1) + "ing");
+    else
+      out.push_back(w + "ing");
     kinds.push_back(FormKind::gerund);
     return out;
   }
@@ -393,7 +438,8 @@ class Builder {
     const auto vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; };
     if (w.empty() || w.back() == 's') return w;
     if (w.size() > 1 && w.back() == 'y' && !vowel(w[w.size() - 2])) return w.substr(0, w.size() - 1) + "ies";
-    if (w.back() == 'x' || w.back() == 'z' || (w.size() > 1 && (w.compare(w.size() - 2, 2, "ch") == 0 || w.compare(w.size() - 2, 2, "sh") == 0)))
+    if (w.back() == 'x' || w.back() == 'z' ||
+        (w.size() > 1 && (w.compare(w.size() - 2, 2, "ch") == 0 || w.compare(w.size() - 2, 2, "sh") == 0)))
       return w + "es";
     return w + "s";
   }
@@ -514,12 +560,18 @@ class Builder {
           for (const auto& x : extra) {
             const bool ing = x.size() > 3 && x.compare(x.size() - 3, 3, "ing") == 0;
             const bool third = !ing && x.size() > 1 && x.back() == 's';
-            add_trigger(x + rest, {bi, ing ? FormKind::gerund : third ? FormKind::third : FormKind::past_participle}, true);
+            add_trigger(x + rest,
+                        {bi, ing     ? FormKind::gerund
+                             : third ? FormKind::third
+                                     : FormKind::past_participle},
+                        true);
           }
         }
         if (!code.empty()) {
-          if (auto p = pattern(code, "+", file, n); !p) return p.error();
-          else d_.blocks[block].patterns.push_back(std::move(*p));
+          if (auto p = pattern(code, "+", file, n); !p)
+            return p.error();
+          else
+            d_.blocks[block].patterns.push_back(std::move(*p));
         }
         return {};
       }
@@ -552,8 +604,7 @@ class Builder {
   Result<Pattern> pattern(const std::string& code, std::string_view body, std::string_view file, std::size_t n) {
     if (code.empty() || !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return line_error(file, n, "pattern must start with a CAMEO code");
-    if (d_.relations.size() > 0 && !d_.relations.find(code))
-      return line_error(file, n, "unknown CAMEO code " + code);
+    if (d_.relations.size() > 0 && !d_.relations.find(code)) return line_error(file, n, "unknown CAMEO code " + code);
     Pattern p;
     p.code = code;
     p.text = std::string(body);
@@ -671,7 +722,8 @@ class Builder {
                                                                       std::string_view phrase) {
     if (code.size() < 3) return std::nullopt;
     if (const auto it = cameo_ids_.find(code); it != cameo_ids_.end()) {
-      if (const auto a = d_.actor_by_id.find(it->second); a != d_.actor_by_id.end()) return std::pair{a->second, std::uint16_t{0}};
+      if (const auto a = d_.actor_by_id.find(it->second); a != d_.actor_by_id.end())
+        return std::pair{a->second, std::uint16_t{0}};
     }
     std::string root = code.substr(0, 3);
     std::string rest = code.substr(3);

@@ -45,10 +45,10 @@ enum class PhraseKind : std::uint8_t { actor, demonym, place, title, agent };
 
 struct PhraseHit {
   PhraseKind kind = PhraseKind::actor;
-  bool user = false;            // from a user dictionary (wins over the defaults)
-  std::uint16_t agent = 0;      // agent code index; 0 = none
-  std::uint32_t index = 0;      // into actors, titles or agents
-  core::DateRange when;         // date restriction of the phrase (user dictionaries)
+  bool user = false;        // from a user dictionary (wins over the defaults)
+  std::uint16_t agent = 0;  // agent code index; 0 = none
+  std::uint32_t index = 0;  // into actors, titles or agents
+  core::DateRange when;     // date restriction of the phrase (user dictionaries)
 };
 
 enum class FormKind : std::uint8_t { base, third, past, past_participle, participle, gerund, noun };
@@ -67,8 +67,8 @@ struct PatternElem {
 struct Pattern {
   std::string code;
   std::vector<PatternElem> elems;
-  std::string text;         // as written in the dictionary, for transparency
-  int specificity = 0;      // literal elements; the most specific matching pattern wins
+  std::string text;     // as written in the dictionary, for transparency
+  int specificity = 0;  // literal elements; the most specific matching pattern wins
   bool has_target = false;
   bool has_source = false;
   bool pair = false;          // '%': a compound whose members act on each other ("talks between A and B")
@@ -84,15 +84,15 @@ struct TriggerBlock {
 };
 
 struct Boilerplate {
-  std::vector<std::string> exact;    // normalized lines
+  std::vector<std::string> exact;  // normalized lines
   std::vector<std::string> prefix;
-  std::vector<std::string> byline;   // prefixes of short lines
+  std::vector<std::string> byline;  // prefixes of short lines
 };
 
 struct CodeRules {
-  std::vector<std::string> symmetric;  // codes or roots whose events hold both ways
-  boost::unordered_flat_map<std::string, std::string> intent;   // root -> code ("want to attack" -> 138)
-  boost::unordered_flat_map<std::string, std::string> refuse;   // root -> code ("refused to meet" -> 125)
+  std::vector<std::string> symmetric;                          // codes or roots whose events hold both ways
+  boost::unordered_flat_map<std::string, std::string> intent;  // root -> code ("want to attack" -> 138)
+  boost::unordered_flat_map<std::string, std::string> refuse;  // root -> code ("refused to meet" -> 125)
   // governing code prefix + '/' + embedded root -> code ("urged X to meet" 02/04 -> 026)
   boost::unordered_flat_map<std::string, std::string> complement;
   std::vector<std::string> hypothetical;  // governing roots whose complements did not happen (appeals, threats)

@@ -7,7 +7,9 @@
 namespace geokg::extract {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
 
 std::size_t word_count(std::string_view norm) {
   if (norm.empty()) return 0;
@@ -20,9 +22,8 @@ bool terminal(const Token& t) noexcept { return t.punct == '.' || t.punct == '!'
 
 bool is_boilerplate(std::string_view line, const Boilerplate& rules) {
   const std::string norm = core::normalize_alias(line);
-  const bool letters = std::any_of(norm.begin(), norm.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
-  });
+  const bool letters = std::any_of(
+      norm.begin(), norm.end(), [](char c) { return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80; });
   if (!letters) return true;
   for (const auto& e : rules.exact)
     if (norm == e) return true;
@@ -119,8 +120,8 @@ void segment(std::string_view text, const Dictionaries::Impl& dict, std::vector<
           ends = upper || next.newlines > 0;
         } else {
           // An abbreviation ends a sentence only before a capitalised function word ("... the U.S. The ...").
-          ends = next.newlines > 0 || (next.is(tf_cap) && (dict.vocab.classes(next.word) & wc_function) != 0 &&
-                                       !next.is(tf_abbrev));
+          ends = next.newlines > 0 ||
+                 (next.is(tf_cap) && (dict.vocab.classes(next.word) & wc_function) != 0 && !next.is(tf_abbrev));
         }
       }
     }

@@ -19,7 +19,8 @@ struct EventJsonOptions {
 // {"doc_id"?, "subject": {"id","name","type","country","text"}, "relation": {"code","slug","root"},
 //  "object": {...}|null, "date", "polarity", "confidence",
 //  "evidence": {"sentence_index","sentence","start","end"}}; "country" is null when empty.
-nlohmann::json to_json(const Event& event, const core::RelationCatalog& relations, const EventJsonOptions& options = {});
+nlohmann::json to_json(const Event& event, const core::RelationCatalog& relations,
+                       const EventJsonOptions& options = {});
 nlohmann::json to_json(const MentionedActor& actor);
 
 }  // namespace geokg::extract

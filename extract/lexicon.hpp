@@ -12,39 +12,39 @@ namespace geokg::extract {
 
 // Closed-class properties of a word, from data/extract/grammar.tsv (and a few set by the loaders).
 enum WordClass : std::uint64_t {
-  wc_det = 1ull << 0,          // the, a, its ... (skipped in front of an actor)
-  wc_prep = 1ull << 1,         // of, to, with ... (an actor after one is not a clause subject)
-  wc_locative = 1ull << 2,     // in, at, near ... (an actor after one is a place, not an actor)
-  wc_aux = 1ull << 3,          // has, will, did ... (between a subject and its verb)
-  wc_be = 1ull << 4,           // was, been ... (passive voice)
-  wc_neg = 1ull << 5,          // not, never, n't
-  wc_coord = 1ull << 6,        // and, or (compound actors)
-  wc_sub = 1ull << 7,          // while, but, because ... (start a new clause)
-  wc_rel = 1ull << 8,          // which, who (relative clause; refers back to the actor before it)
-  wc_comp = 1ull << 9,         // that (complement clause)
-  wc_report = 1ull << 10,      // said, told ... (ends the speaker's clause)
-  wc_pron_person = 1ull << 11, // he, his ...
-  wc_pron_thing = 1ull << 12,  // it, its
-  wc_pron_plural = 1ull << 13, // they, their
-  wc_pron_first = 1ull << 14,  // we, our (the speaker, inside a quote)
-  wc_abbrev = 1ull << 15,      // keeps its period: Mr. Gen. Sept.
-  wc_title_abbrev = 1ull << 16,// never ends a sentence: Mr. Dr. Gen.
-  wc_intent = 1ull << 17,      // want, plan, vow ... + to VERB: an intention, not an act
-  wc_refuse = 1ull << 18,      // refuse, decline ... + to VERB: a refusal
-  wc_deny = 1ull << 19,        // deny, dismiss ...: what follows is denied
-  wc_modal = 1ull << 20,       // will, would ... (with a negation: a refusal)
-  wc_to = 1ull << 21,          // to (infinitive marker and preposition)
-  wc_by = 1ull << 22,          // by (agent of a passive)
-  wc_possessive_pron = 1ull << 23, // his, her, its, their, our: possessive pronouns
-  wc_verbish = 1ull << 24,     // a form of a verb in the pattern dictionary (set by the loader)
-  wc_adverb = 1ull << 25,      // also, even, currently ... (skipped between subject and verb)
-  wc_function = 1ull << 26,    // any other closed-class word (never part of a name)
-  wc_generic_country = 1ull << 27, // country, nation (in "the country", "the two countries")
-  wc_number_word = 1ull << 28,     // two, both (in "the two countries")
-  wc_accord = 1ull << 29,          // according (to X): X is the speaker
-  wc_date = 1ull << 30,            // weekday, month and relative-date words (see dates.cpp)
-  wc_light = 1ull << 31,           // launch, hold, impose, deepen ...: their subject does the noun's act
-  wc_relational = 1ull << 32,      // rival, ally, neighbour: "X's rival" is not X
+  wc_det = 1ull << 0,               // the, a, its ... (skipped in front of an actor)
+  wc_prep = 1ull << 1,              // of, to, with ... (an actor after one is not a clause subject)
+  wc_locative = 1ull << 2,          // in, at, near ... (an actor after one is a place, not an actor)
+  wc_aux = 1ull << 3,               // has, will, did ... (between a subject and its verb)
+  wc_be = 1ull << 4,                // was, been ... (passive voice)
+  wc_neg = 1ull << 5,               // not, never, n't
+  wc_coord = 1ull << 6,             // and, or (compound actors)
+  wc_sub = 1ull << 7,               // while, but, because ... (start a new clause)
+  wc_rel = 1ull << 8,               // which, who (relative clause; refers back to the actor before it)
+  wc_comp = 1ull << 9,              // that (complement clause)
+  wc_report = 1ull << 10,           // said, told ... (ends the speaker's clause)
+  wc_pron_person = 1ull << 11,      // he, his ...
+  wc_pron_thing = 1ull << 12,       // it, its
+  wc_pron_plural = 1ull << 13,      // they, their
+  wc_pron_first = 1ull << 14,       // we, our (the speaker, inside a quote)
+  wc_abbrev = 1ull << 15,           // keeps its period: Mr. Gen. Sept.
+  wc_title_abbrev = 1ull << 16,     // never ends a sentence: Mr. Dr. Gen.
+  wc_intent = 1ull << 17,           // want, plan, vow ... + to VERB: an intention, not an act
+  wc_refuse = 1ull << 18,           // refuse, decline ... + to VERB: a refusal
+  wc_deny = 1ull << 19,             // deny, dismiss ...: what follows is denied
+  wc_modal = 1ull << 20,            // will, would ... (with a negation: a refusal)
+  wc_to = 1ull << 21,               // to (infinitive marker and preposition)
+  wc_by = 1ull << 22,               // by (agent of a passive)
+  wc_possessive_pron = 1ull << 23,  // his, her, its, their, our: possessive pronouns
+  wc_verbish = 1ull << 24,          // a form of a verb in the pattern dictionary (set by the loader)
+  wc_adverb = 1ull << 25,           // also, even, currently ... (skipped between subject and verb)
+  wc_function = 1ull << 26,         // any other closed-class word (never part of a name)
+  wc_generic_country = 1ull << 27,  // country, nation (in "the country", "the two countries")
+  wc_number_word = 1ull << 28,      // two, both (in "the two countries")
+  wc_accord = 1ull << 29,           // according (to X): X is the speaker
+  wc_date = 1ull << 30,             // weekday, month and relative-date words (see dates.cpp)
+  wc_light = 1ull << 31,            // launch, hold, impose, deepen ...: their subject does the noun's act
+  wc_relational = 1ull << 32,       // rival, ally, neighbour: "X's rival" is not X
 };
 
 // Interned lower-case word keys; id 0 means "not in the vocabulary".

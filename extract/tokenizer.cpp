@@ -11,7 +11,20 @@ constexpr bool is_upper(unsigned char c) noexcept { return c >= 'A' && c <= 'Z';
 constexpr bool is_lower(unsigned char c) noexcept { return c >= 'a' && c <= 'z'; }
 
 // What a byte sequence at a position stands for.
-enum class Glyph : std::uint8_t { space, newline, letter, digit, apostrophe, quote, dash, hyphen, period, ellipsis, other_punct, ignore };
+enum class Glyph : std::uint8_t {
+  space,
+  newline,
+  letter,
+  digit,
+  apostrophe,
+  quote,
+  dash,
+  hyphen,
+  period,
+  ellipsis,
+  other_punct,
+  ignore
+};
 
 struct Look {
   Glyph glyph;
@@ -32,8 +45,14 @@ Look look(std::string_view s, std::size_t i) noexcept {
       case '`': return {Glyph::quote, 1, '"'};
       case '-': return {Glyph::hyphen, 1, '-'};
       case '.': return {Glyph::period, 1, '.'};
-      case ',': case ';': case ':': case '!': case '?': case '(': case ')': case '/':
-        return {Glyph::other_punct, 1, static_cast<char>(c)};
+      case ',':
+      case ';':
+      case ':':
+      case '!':
+      case '?':
+      case '(':
+      case ')':
+      case '/': return {Glyph::other_punct, 1, static_cast<char>(c)};
       case '[': return {Glyph::other_punct, 1, '('};
       case ']': return {Glyph::other_punct, 1, ')'};
       case '{': return {Glyph::other_punct, 1, '('};
@@ -44,9 +63,9 @@ Look look(std::string_view s, std::size_t i) noexcept {
   const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
   if (c == 0xC2) {
     const auto c2 = at(1);
-    if (c2 == 0xA0) return {Glyph::space, 2, 0};                // no-break space
+    if (c2 == 0xA0) return {Glyph::space, 2, 0};                  // no-break space
     if (c2 == 0xAB || c2 == 0xBB) return {Glyph::quote, 2, '"'};  // « »
-    if (c2 == 0xAD) return {Glyph::ignore, 2, 0};               // soft hyphen
+    if (c2 == 0xAD) return {Glyph::ignore, 2, 0};                 // soft hyphen
     if (c2 >= 0xA1 && c2 <= 0xBF) return {Glyph::other_punct, 2, 'o'};
   }
   if (c == 0xE2 && at(1) == 0x80) {
@@ -65,9 +84,12 @@ Look look(std::string_view s, std::size_t i) noexcept {
   if (c == 0xE3 && at(1) == 0x80 && at(2) == 0x80) return {Glyph::space, 3, 0};   // ideographic space
   // Any other non-ASCII character is part of a word (accented letters, other scripts).
   std::uint8_t len = 1;
-  if ((c & 0xE0) == 0xC0) len = 2;
-  else if ((c & 0xF0) == 0xE0) len = 3;
-  else if ((c & 0xF8) == 0xF0) len = 4;
+  if ((c & 0xE0) == 0xC0)
+    len = 2;
+  else if ((c & 0xF0) == 0xE0)
+    len = 3;
+  else if ((c & 0xF8) == 0xF0)
+    len = 4;
   if (i + len > s.size()) len = static_cast<std::uint8_t>(s.size() - i);
   return {Glyph::letter, len, 0};
 }
@@ -122,13 +144,17 @@ void scan(std::string_view s, std::size_t from, std::size_t to, const Vocabulary
       if (is_ascii_alpha(c)) {
         has_letter = true;
         ++letters;
-        if (is_lower(c)) all_upper = false;
-        else any_upper = true;
+        if (is_lower(c))
+          all_upper = false;
+        else
+          any_upper = true;
       }
       if (!is_digit(c) && c != ',' && c != '.') all_digits = false;
     }
-    if (all_digits) flags |= tf_number;
-    else flags |= tf_word;
+    if (all_digits)
+      flags |= tf_number;
+    else
+      flags |= tf_word;
     if (is_upper(c0) || (any_upper && !is_digit(c0))) flags |= tf_cap;
     if (has_letter && all_upper && letters >= 2) flags |= tf_allcaps;
     if (space_before) flags |= tf_space_before;
@@ -192,8 +218,7 @@ void scan(std::string_view s, std::size_t from, std::size_t to, const Vocabulary
         i += l.length;
         continue;
       case Glyph::letter:
-      case Glyph::digit:
-        break;
+      case Glyph::digit: break;
     }
     // A word: letters and digits, joined by internal periods (U.S, 3.5), apostrophes (O'Neill, don't),
     // hyphens (pro-Russian), ampersands (AT&T) and digit commas (1,000).
@@ -256,8 +281,8 @@ void scan(std::string_view s, std::size_t from, std::size_t to, const Vocabulary
 
     for (std::size_t k = 0; k < n_segments; ++k) {
       auto [sb, se, hyphen] = segments[k];
-      const std::uint16_t extra = static_cast<std::uint16_t>((hyphen ? tf_hyphen_before : 0) |
-                                                             (abbrev && k + 1 == n_segments ? tf_abbrev : 0));
+      const std::uint16_t extra =
+          static_cast<std::uint16_t>((hyphen ? tf_hyphen_before : 0) | (abbrev && k + 1 == n_segments ? tf_abbrev : 0));
       // Split the clitics: possessive 's, negation n't.
       std::size_t split = se;
       bool possessive = false, negation = false;
@@ -320,7 +345,9 @@ void tokenize(std::string_view text, std::size_t from, std::size_t to, const Voc
               std::vector<Token>& out) {
   scan(text, from, to, vocab,
        [&](std::size_t b, std::size_t e, std::uint16_t flags, char punct, std::uint8_t newlines, std::string_view key) {
-         const std::uint32_t id = !key.empty() ? vocab.find(key) : punct != 0 ? vocab.find(std::string_view(&punct, 1)) : 0;
+         const std::uint32_t id = !key.empty() ? vocab.find(key)
+                                  : punct != 0 ? vocab.find(std::string_view(&punct, 1))
+                                               : 0;
          out.push_back(Token{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(e), id, flags, newlines, punct});
        });
 }

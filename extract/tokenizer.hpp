@@ -13,20 +13,20 @@ enum TokenFlag : std::uint16_t {
   tf_word = 1u << 0,
   tf_punct = 1u << 1,
   tf_number = 1u << 2,
-  tf_cap = 1u << 3,          // starts with an upper-case letter
-  tf_allcaps = 1u << 4,      // two or more letters, all upper case
-  tf_abbrev = 1u << 5,       // kept its final period (U.S., Gen.)
-  tf_possessive = 1u << 6,   // the 's or ' of a possessive
-  tf_hyphen_before = 1u << 7,// joined to the previous token by a hyphen
-  tf_quote = 1u << 8,        // a quotation mark
-  tf_space_before = 1u << 9, // preceded by white space
-  tf_ly = 1u << 10,          // a lower-case word ending in -ly (adverb-like)
+  tf_cap = 1u << 3,            // starts with an upper-case letter
+  tf_allcaps = 1u << 4,        // two or more letters, all upper case
+  tf_abbrev = 1u << 5,         // kept its final period (U.S., Gen.)
+  tf_possessive = 1u << 6,     // the 's or ' of a possessive
+  tf_hyphen_before = 1u << 7,  // joined to the previous token by a hyphen
+  tf_quote = 1u << 8,          // a quotation mark
+  tf_space_before = 1u << 9,   // preceded by white space
+  tf_ly = 1u << 10,            // a lower-case word ending in -ly (adverb-like)
 };
 
 struct Token {
   std::uint32_t begin = 0;  // byte offsets in the document
   std::uint32_t end = 0;
-  std::uint32_t word = 0;   // vocabulary id of the key, 0 when the word is not in the vocabulary
+  std::uint32_t word = 0;  // vocabulary id of the key, 0 when the word is not in the vocabulary
   std::uint16_t flags = 0;
   std::uint8_t newlines = 0;  // line breaks since the previous token (capped at 3)
   char punct = 0;             // punctuation tokens: one of , ; : . ! ? ( ) " - e (ellipsis) / and 'o' (other)

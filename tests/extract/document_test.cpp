@@ -19,7 +19,8 @@ std::vector<std::string> sentences(std::string_view text) {
   std::vector<geokg::extract::SentenceSpan> spans;
   geokg::extract::segment(text, dict(), toks, spans);
   std::vector<std::string> out;
-  for (const auto& s : spans) out.emplace_back(text.substr(toks[s.first].begin, toks[s.last - 1].end - toks[s.first].begin));
+  for (const auto& s : spans)
+    out.emplace_back(text.substr(toks[s.first].begin, toks[s.last - 1].end - toks[s.first].begin));
   return out;
 }
 
@@ -35,7 +36,8 @@ std::vector<std::string> keys(std::string_view text) {
 
 TEST_CASE("tokenizer splits possessives, negations and hyphens and folds typography", "[extract]") {
   CHECK(keys("Russia’s army didn’t cross") == std::vector<std::string>{"russia", "'s", "army", "did", "n't", "cross"});
-  CHECK(keys("the United States' commitment") == std::vector<std::string>{"the", "united", "states", "'s", "commitment"});
+  CHECK(keys("the United States' commitment") ==
+        std::vector<std::string>{"the", "united", "states", "'s", "commitment"});
   CHECK(keys("U.S. officials met Gen. Smith") == std::vector<std::string>{"us", "officials", "met", "gen", "smith"});
   CHECK(keys("north Korea-Russia ties") == std::vector<std::string>{"north", "korea", "russia", "ties"});
   CHECK(keys("“irresponsible” — said") == std::vector<std::string>{"\"", "irresponsible", "\"", "-", "said"});
@@ -68,7 +70,9 @@ TEST_CASE("a closing quote stays with its sentence", "[extract]") {
 }
 
 TEST_CASE("wrapped lines inside a paragraph do not end sentences", "[extract]") {
-  const auto s = sentences("Arnor is about to restore full diplomatic ties with Gondor almost\nfive years after crowds trashed its embassy.");
+  const auto s = sentences(
+      "Arnor is about to restore full diplomatic ties with Gondor almost\nfive years after crowds trashed its "
+      "embassy.");
   CHECK(s.size() == 1);
 }
 

@@ -57,7 +57,8 @@ std::vector<Expected> parse_expected(std::string_view s) {
 bool is(const geokg::extract::MentionedActor& a, const std::string& key) { return a.id == key || a.country == key; }
 
 bool matches(const Expected& x, const Event& e) {
-  if (e.relation_code.rfind(x.code, 0) != 0 || std::string(geokg::core::to_string(e.polarity)) != x.polarity) return false;
+  if (e.relation_code.rfind(x.code, 0) != 0 || std::string(geokg::core::to_string(e.polarity)) != x.polarity)
+    return false;
   if (!x.date.empty() && e.date.to_string() != x.date) return false;
   const auto direct = [&](const std::string& s, const std::string& t) {
     if (!is(e.subject, s)) return false;
@@ -69,8 +70,9 @@ bool matches(const Expected& x, const Event& e) {
 
 std::string describe(const Event& e) {
   std::ostringstream os;
-  os << e.subject.id << "(" << e.subject.country << ")>" << (e.object ? e.object->id + "(" + e.object->country + ")" : "")
-     << "=" << e.relation_code << "!" << geokg::core::to_string(e.polarity) << "@" << e.date.to_string() << " [" << e.pattern << "]";
+  os << e.subject.id << "(" << e.subject.country << ")>"
+     << (e.object ? e.object->id + "(" + e.object->country + ")" : "") << "=" << e.relation_code << "!"
+     << geokg::core::to_string(e.polarity) << "@" << e.date.to_string() << " [" << e.pattern << "]";
   return os.str();
 }
 
@@ -105,7 +107,8 @@ TEST_CASE("every gold sentence yields exactly its events", "[extract]") {
       CHECK(found);
     }
     for (const auto& e : events) {
-      const bool wanted = std::any_of(expected.begin(), expected.end(), [&](const Expected& x) { return matches(x, e); });
+      const bool wanted =
+          std::any_of(expected.begin(), expected.end(), [&](const Expected& x) { return matches(x, e); });
       INFO("unexpected " << describe(e));
       CHECK(wanted);
     }
