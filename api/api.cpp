@@ -17,6 +17,7 @@ Api::Api(ApiOptions options) : options_(std::move(options)), router_(options_.co
   add_meta_routes(router_, context_);
   add_actor_routes(router_, context_);
   add_triple_routes(router_, context_);
+  add_analytics_routes(router_, context_);
   add_import_routes(router_, context_);
   // The OpenAPI document describes the table above, so it is built after it.
   Route doc;

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/model.hpp"
 #include "core/relation_catalog.hpp"
+#include "graph/analytics.hpp"
 #include "graph/relation_graph.hpp"
 
 #include <chrono>
@@ -147,6 +148,113 @@ struct View {
   std::shared_ptr<const ActorDirectory> actors;
 };
 
+// ---- graph queries and analytics (engine/analytics.cpp) ----
+// Results carry the View they were computed on, so that names match the actor indexes.
+
+// The filters every analytics query takes, unresolved: the triple filters, min_count (a dyad
+// counts when at least this many triples support it) and rollup to countries.
+struct GraphFilterSpec {
+  FilterSpec filter;
+  std::uint32_t min_count = 1;
+  bool rollup = false;
+};
+
+struct PathsQuery {
+  std::string source, target;  // ids or aliases
+  std::size_t max_hops = 3;    // 1..6
+  std::size_t k = 3;           // 1..20
+  bool directed = false;
+  std::vector<std::string> exclude;
+  GraphFilterSpec filter;
+};
+
+struct PathsResult {
+  View view;
+  core::ActorIdx source{}, target{};  // nodes (countries with rollup)
+  std::vector<graph::Path> paths;
+};
+
+struct SubgraphQuery {
+  std::vector<std::string> seeds;  // 1..50 ids or aliases
+  unsigned hops = 1;               // 1..3
+  std::size_t max_nodes = 500;     // 1..5000, at least the number of seeds
+  std::size_t max_edges = 5000;    // 0..50000
+  GraphFilterSpec filter;
+};
+
+struct SubgraphResult {
+  View view;
+  std::vector<core::ActorIdx> seeds;  // nodes
+  graph::Ego ego;
+};
+
+struct DyadTimelineQuery {
+  std::string a, b;  // ids or aliases
+  graph::Bucket bucket = graph::Bucket::month;
+  graph::Direction direction = graph::Direction::both;  // out: a -> b, in: b -> a
+  GraphFilterSpec filter;
+};
+
+struct DyadTimelineResult {
+  View view;
+  core::ActorIdx a{}, b{};  // nodes
+  graph::Timeline timeline;
+};
+
+struct PartnersQuery {
+  std::string actor;
+  GraphFilterSpec filter;
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+};
+
+struct PartnersResult {
+  View view;
+  core::ActorIdx actor{};  // node
+  std::vector<graph::Partner> items;
+  std::size_t total = 0;
+  bool more = false;
+};
+
+struct CentralityRequest {
+  graph::Centrality metric = graph::Centrality::degree;
+  std::optional<core::ActorType> type;  // rank only nodes of this type
+  std::size_t limit = 100;
+  std::size_t samples = 0;  // betweenness; 0 = exact when small, else sampled
+  double damping = 0.85;
+  GraphFilterSpec filter;
+};
+
+struct CentralityItem {
+  core::ActorIdx actor{};
+  double score = 0.0;
+  std::size_t rank = 0;  // 1-based; equal scores share a rank
+};
+
+struct CentralityAnswer {
+  View view;
+  std::vector<CentralityItem> items;
+  std::size_t ranked = 0;  // nodes of the requested type
+  graph::CentralityResult info;  // nodes, edges, exact, samples, iterations (scores moved out)
+};
+
+struct CommunitiesRequest {
+  graph::CommunityAlgorithm algorithm = graph::CommunityAlgorithm::louvain;
+  double resolution = 1.0;  // (0, 100]
+  GraphFilterSpec filter;
+};
+
+struct CommunitiesAnswer {
+  View view;
+  graph::CommunityResult result;
+};
+
+// What an export streams from: the view and the resolved filter.
+struct ExportPlan {
+  View view;
+  graph::GraphFilter filter;
+};
+
 // The use cases of geokg over SQLite (source of truth) and the in-memory graph.
 // Thread-safe: reads run concurrently on snapshots; writes are serialized, committed to SQLite,
 // then published to the graph (readers see a write whole or not at all).
@@ -190,6 +298,18 @@ class Engine {
   core::Result<ActorView> create_actor(const ActorSpec& spec);
   core::Result<ActorView> patch_actor(std::string_view id_or_alias, const ActorPatch& patch);
   core::Result<void> retract_triple(core::TripleId id, const std::string& reason);
+
+  // ---- graph queries and analytics (engine/analytics.cpp) ----
+  // Errors: invalid_argument naming the parameter (bad filter, source = target, too many
+  // buckets...), not_found for unknown actors (naming the parameter when it is one).
+  core::Result<graph::GraphFilter> make_graph_filter(const GraphFilterSpec& f) const;
+  core::Result<PathsResult> paths(const PathsQuery& q) const;
+  core::Result<SubgraphResult> subgraph(const SubgraphQuery& q) const;
+  core::Result<DyadTimelineResult> dyad_timeline(const DyadTimelineQuery& q) const;
+  core::Result<PartnersResult> partners(const PartnersQuery& q) const;
+  core::Result<CentralityAnswer> centrality(const CentralityRequest& q) const;
+  core::Result<CommunitiesAnswer> communities(const CommunitiesRequest& q) const;
+  core::Result<ExportPlan> export_plan(const GraphFilterSpec& f) const;
 
  private:
   struct Impl;
