@@ -684,8 +684,10 @@ class SqliteWriter final : public Writer {
   // Rows without evidence, in one INSERT. New rowids are the table's largest + 1, in order, so
   // when every row is new their ids are known; otherwise each row is found again by its key.
   Result<void> put_run(std::span<const core::TripleInput> ts, std::vector<TripleWriteResult>& out) {
-    for (const auto& t : ts)
+    for (const auto& t : ts) {
       if (!(t.confidence >= 0.0f && t.confidence <= 1.0f)) return core::invalid_argument("confidence must be between 0 and 1");
+      if (static_cast<unsigned>(t.polarity) > 2) return core::invalid_argument("polarity must be 0, 1 or 2");
+    }
     std::int64_t before = 0;
     {
       auto st = db_.cached("SELECT ifnull(max(id), 0) FROM triples");
@@ -696,10 +698,13 @@ class SqliteWriter final : public Writer {
     }
     auto& slot = multi_[ts.size()];
     if (!slot) {
+      // OR IGNORE rather than ON CONFLICT DO NOTHING: a statement that can never abort half-way
+      // needs no statement journal (which spills every page it touches to a temporary file).
+      // The values were checked above, so the only row it can skip is one whose key exists.
       std::string sql =
-          "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, instance) VALUES ";
+          "INSERT OR IGNORE INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, "
+          "instance) VALUES ";
       for (std::size_t k = 0; k < ts.size(); ++k) sql += k ? ",(?,?,?,?,?,?,1,?)" : "(?,?,?,?,?,?,1,?)";
-      sql += " ON CONFLICT (date, subject, relation, ifnull(object, 0), polarity, instance) DO NOTHING";
       auto st = db_.prepare(sql);
       if (!st) return st.error();
       slot = std::make_unique<Statement>(std::move(*st));
