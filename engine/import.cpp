@@ -19,7 +19,9 @@
 #include <mutex>
 #include <thread>
 #include <map>
+#include <numeric>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 namespace geokg::engine {
@@ -303,6 +305,9 @@ class Importer {
   Result<void> write_all(ingest::Source& src, std::vector<core::TripleRecord>& records) {
     records_ = &records;
     if (auto r = write_actors(); !r) return r;
+    auto deferred = w_->defer_triple_index();
+    if (!deferred) return deferred.error();
+    deferred_ = *deferred;
     Result<void> r;
     switch (o_.format) {
       case ImportFormat::csv: r = read_csv(src); break;
@@ -310,7 +315,9 @@ class Importer {
       default: r = read_events(src); break;
     }
     if (!r) return r;
-    return flush();
+    if (auto f = flush(); !f) return f;
+    if (!deferred_ || (o_.strict && any_rejected_.load())) return {};
+    return fold_duplicates();
   }
 
   void reject(std::int64_t line, std::string column, std::string reason) {
@@ -338,26 +345,69 @@ class Importer {
     if (auto f = flush(); !f) return f;
     auto r = w_->bulk_put_triple(t);
     if (!r) return r.error();
-    count(*r);
+    count(*r, t.instance);
     return {};
   }
 
   Result<void> flush() {
     if (pending_.empty()) return {};
     auto r = w_->bulk_put_triples(pending_, results_);
-    pending_.clear();
     if (!r) return r;
-    for (const auto& x : results_) count(x);
+    for (std::size_t k = 0; k < results_.size(); ++k) count(results_[k], pending_[k].instance);
+    pending_.clear();
     return {};
   }
 
-  void count(const storage::TripleWriteResult& r) {
+  void count(const storage::TripleWriteResult& r, std::int64_t instance) {
     if (r.outcome == storage::WriteOutcome::inserted) {
       ++sum_.inserted;
     } else {
       ++sum_.merged;
     }
     records_->push_back(r.record);
+    if (deferred_) instances_.push_back(instance);
+  }
+
+  // With the key index deferred every row was inserted: fold the rows that share a key into the
+  // first of them, then build the index.
+  Result<void> fold_duplicates() {
+    auto& rec = *records_;
+    std::vector<std::uint32_t> order(rec.size());
+    std::iota(order.begin(), order.end(), 0u);
+    const auto key = [&](std::uint32_t i) {
+      const auto& t = rec[i];
+      return std::tuple(t.date, core::value(t.subject), core::value(t.relation),
+                        t.object ? core::value(*t.object) : 0u, static_cast<std::uint8_t>(t.polarity), instances_[i],
+                        core::value(t.id));
+    };
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+    std::size_t folded = 0;
+    for (std::size_t g = 0; g < order.size();) {
+      std::size_t e = g + 1;
+      const auto head = key(order[g]);
+      while (e < order.size()) {
+        auto k = key(order[e]);
+        std::get<6>(k) = std::get<6>(head);
+        if (k != head) break;
+        auto& keep = rec[order[g]];
+        auto& dup = rec[order[e]];
+        if (auto r = w_->merge_triples(keep.id, dup.id); !r) return r;
+        keep.evidence_count += dup.evidence_count;
+        keep.confidence = std::max(keep.confidence, dup.confidence);
+        dup.id = core::TripleId{0};
+        ++folded;
+        ++e;
+      }
+      g = e;
+    }
+    if (folded > 0) {
+      std::erase_if(rec, [](const core::TripleRecord& t) { return core::value(t.id) == 0; });
+      sum_.inserted -= folded;
+      sum_.merged += folded;
+    }
+    instances_.clear();
+    instances_.shrink_to_fit();
+    return w_->rebuild_triple_index();
   }
 
   std::optional<core::RelationIdx> relation(std::string_view raw) {
@@ -781,6 +831,8 @@ class Importer {
   std::atomic<bool> any_rejected_{false};
   std::vector<core::TripleInput> pending_;
   std::vector<storage::TripleWriteResult> results_;
+  bool deferred_ = false;               // the triple key index is rebuilt at the end
+  std::vector<std::int64_t> instances_;  // with deferred_: the instance of each record
 };
 
 }  // namespace

@@ -312,6 +312,51 @@ class SqliteWriter final : public Writer {
     });
   }
 
+  Result<bool> defer_triple_index() override {
+    return guarded("defer_triple_index", [&]() -> Result<bool> {
+      {
+        auto st = db_.cached("SELECT NOT EXISTS (SELECT 1 FROM triples)");
+        if (!st) return st.error();
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if ((*st)->column_int64(0) == 0) return false;
+      }
+      auto st = db_.cached("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'triples_key'");
+      if (!st) return st.error();
+      auto row = (*st)->step();
+      if (!row) return row.error();
+      if (!*row) return core::internal_error("defer_triple_index: no index triples_key");
+      deferred_index_sql_ = std::string((*st)->column_text(0));
+      (*st)->reset();
+      if (auto r = db_.exec("DROP INDEX triples_key"); !r) return r.error();
+      return true;
+    });
+  }
+
+  Result<void> merge_triples(TripleId keep, TripleId dup) override {
+    return guarded("merge_triples", [&]() -> Result<void> {
+      for (const char* sql :
+           {"UPDATE triples SET evidence_count = evidence_count + (SELECT evidence_count FROM triples WHERE id = ?2), "
+            "confidence = max(confidence, (SELECT confidence FROM triples WHERE id = ?2)) WHERE id = ?1",
+            "UPDATE evidence SET triple = ?1 WHERE triple = ?2", "DELETE FROM triples WHERE id = ?2"}) {
+        auto st = db_.cached(sql);
+        if (!st) return st.error();
+        (*st)->bind(1, core::value(keep));
+        (*st)->bind(2, core::value(dup));
+        if (auto r = (*st)->run(); !r) return with_context("merge_triples", r.error());
+      }
+      return {};
+    });
+  }
+
+  Result<void> rebuild_triple_index() override {
+    if (deferred_index_sql_.empty()) return {};
+    auto r = db_.exec(deferred_index_sql_);
+    if (!r) return with_context("rebuild_triple_index", r.error());
+    deferred_index_sql_.clear();
+    return {};
+  }
+
   Result<void> set_cache_kib(std::int64_t kib) override {
     if (kib <= 0) return core::invalid_argument("cache_kib must be positive");
     return db_.exec("PRAGMA cache_size = -" + std::to_string(kib));
@@ -631,11 +676,12 @@ class SqliteWriter final : public Writer {
     if (!(t.confidence >= 0.0f && t.confidence <= 1.0f)) {
       return core::invalid_argument("confidence must be between 0 and 1");
     }
+    if (static_cast<unsigned>(t.polarity) > 2) return core::invalid_argument("polarity must be 0, 1 or 2");
     if (!bulk_insert_) {
+      // OR IGNORE (not an upsert): it also works while the key index is deferred (see defer_triple_index).
       auto st = db_.prepare(
-          "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, instance) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
-          "ON CONFLICT (date, subject, relation, ifnull(object, 0), polarity, instance) DO NOTHING");
+          "INSERT OR IGNORE INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, "
+          "instance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)");
       if (!st) return st.error();
       bulk_insert_.emplace(std::move(*st));
     }
@@ -780,6 +826,7 @@ class SqliteWriter final : public Writer {
   core::Source last_source_;
   std::int64_t last_source_id_ = 0;
   std::unordered_map<std::string, std::int64_t> datasets_;
+  std::string deferred_index_sql_;
   std::optional<Statement> bulk_insert_;
 };
 

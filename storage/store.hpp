@@ -84,6 +84,16 @@ class Writer {
                                               std::vector<TripleWriteResult>& out) = 0;
   // Whether an evidence row of this dataset event exists (this transaction's writes included).
   virtual core::Result<bool> has_event(std::string_view dataset, std::string_view event_id) = 0;
+  // Loading into an empty triples table: drops the index on the triple key (true) so that rows
+  // go in at the speed of appends; until rebuild_triple_index() duplicate keys are not detected
+  // (every bulk row is inserted), and the caller folds them with merge_triples(). False, and
+  // nothing changes, when the table has rows. Both are undone if the transaction rolls back.
+  virtual core::Result<bool> defer_triple_index() = 0;
+  // Folds triple `dup` into `keep`: evidence rows move, counts add up, confidence is the highest;
+  // `dup` is deleted.
+  virtual core::Result<void> merge_triples(core::TripleId keep, core::TripleId dup) = 0;
+  // Builds the index dropped by defer_triple_index() (a sort instead of millions of inserts).
+  virtual core::Result<void> rebuild_triple_index() = 0;
   // The page cache of the writer connection, in KiB, for the rest of the transaction and after.
   virtual core::Result<void> set_cache_kib(std::int64_t kib) = 0;
 };
