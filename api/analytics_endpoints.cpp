@@ -38,16 +38,16 @@ json ref(const engine::View& v, core::ActorIdx a) {
   return {{"id", x->id}, {"name", x->name}};
 }
 
-json quads(const std::array<std::uint32_t, 4>& q) {
-  return {{"1", q[0]}, {"2", q[1]}, {"3", q[2]}, {"4", q[3]}};
-}
+json quads(const std::array<std::uint32_t, 4>& q) { return {{"1", q[0]}, {"2", q[1]}, {"3", q[2]}, {"4", q[3]}}; }
 
 std::vector<ParamDoc> graph_filter_docs() {
   auto d = filter_param_docs();
-  d.push_back({"min_count", "integer", "a pair of actors counts only when at least this many matching triples join them "
-                                       "(default 1)"});
-  d.push_back({"rollup", "string", "country: persons, organisations, groups and other sub-state actors count as their "
-                                   "country (the actor's current country, not one per date)"});
+  d.push_back({"min_count", "integer",
+               "a pair of actors counts only when at least this many matching triples join them "
+               "(default 1)"});
+  d.push_back({"rollup", "string",
+               "country: persons, organisations, groups and other sub-state actors count as their "
+               "country (the actor's current country, not one per date)"});
   return d;
 }
 
@@ -71,8 +71,8 @@ core::Result<engine::GraphFilterSpec> parse_graph_filter(const QueryParams& q) {
 }
 
 // One of the allowed words, or the fallback when absent.
-core::Result<std::string> choice(const QueryParams& q, const std::string& name, std::initializer_list<const char*> allowed,
-                                 const char* fallback) {
+core::Result<std::string> choice(const QueryParams& q, const std::string& name,
+                                 std::initializer_list<const char*> allowed, const char* fallback) {
   auto v = q.get(name);
   if (!v) return v.error();
   if (!*v || (*v)->empty()) return std::string(fallback);
@@ -147,7 +147,8 @@ json paths_json(const engine::PathsResult& r, const core::RelationCatalog& cat) 
                       {"triple_count", h.triple_count},
                       {"example_triple_id", core::value(h.example)}});
     }
-    paths.push_back({{"length", p.hops.size()}, {"support", p.support}, {"actors", std::move(actors)}, {"hops", std::move(hops)}});
+    paths.push_back(
+        {{"length", p.hops.size()}, {"support", p.support}, {"actors", std::move(actors)}, {"hops", std::move(hops)}});
   }
   return {{"source", ref(r.view, r.source)}, {"target", ref(r.view, r.target)}, {"paths", std::move(paths)}};
 }
@@ -236,9 +237,8 @@ json timeline_json(const engine::DyadTimelineResult& r, const core::RelationCata
                        {"by_quad_class", quads(b.by_quad_class)},
                        {"top_relations", std::move(top)}});
   }
-  return {{"a", ref(r.view, r.a)},           {"b", ref(r.view, r.b)},
-          {"bucket", bucket},                {"direction", direction},
-          {"total", r.timeline.total},       {"buckets", std::move(buckets)}};
+  return {{"a", ref(r.view, r.a)},  {"b", ref(r.view, r.b)},     {"bucket", bucket},
+          {"direction", direction}, {"total", r.timeline.total}, {"buckets", std::move(buckets)}};
 }
 
 // ---- export streams ----------------------------------------------------------------------------
@@ -263,8 +263,7 @@ struct TripleStream {
         // Ids, codes and slugs never hold commas or quotes; the object is empty when there is none.
         out += std::to_string(core::value(t.id)) + ',' + id_of(v, t.subject) + ',' + rel.code + ',' + rel.slug + ',' +
                object + ',' + t.date.to_string() + ',' + std::string(core::to_string(t.polarity)) + ',' +
-               confidence_text(t.confidence) + ',' +
-               std::to_string(t.evidence_count) + '\n';
+               confidence_text(t.confidence) + ',' + std::to_string(t.evidence_count) + '\n';
       } else {
         json j = {{"id", core::value(t.id)},
                   {"subject", id_of(v, t.subject)},
@@ -321,13 +320,13 @@ struct GraphStream {
 }  // namespace
 
 void add_analytics_routes(Router& router, Context& ctx) {
-  auto paths_params = std::vector<ParamDoc>{
-      {"source", "string", "id or alias of the actor the paths start at (required)"},
-      {"target", "string", "id or alias of the actor the paths end at (required)"},
-      {"max_hops", "integer", "longest path, 1 to 6 (default 3)"},
-      {"k", "integer", "number of paths, 1 to 20 (default 3)"},
-      {"directed", "boolean", "follow triples from subject to object only (default false)"},
-      {"exclude", "list", "ids or aliases of actors no path may pass through (hubs)"}};
+  auto paths_params =
+      std::vector<ParamDoc>{{"source", "string", "id or alias of the actor the paths start at (required)"},
+                            {"target", "string", "id or alias of the actor the paths end at (required)"},
+                            {"max_hops", "integer", "longest path, 1 to 6 (default 3)"},
+                            {"k", "integer", "number of paths, 1 to 20 (default 3)"},
+                            {"directed", "boolean", "follow triples from subject to object only (default false)"},
+                            {"exclude", "list", "ids or aliases of actors no path may pass through (hubs)"}};
   for (auto& p : graph_filter_docs()) paths_params.push_back(p);
   router.add({.method = http::verb::get,
               .pattern = "/v1/paths",
@@ -367,8 +366,9 @@ void add_analytics_routes(Router& router, Context& ctx) {
   auto subgraph_params = std::vector<ParamDoc>{
       {"seeds", "list", "ids or aliases of the actors at the centre (required, at most 50)"},
       {"hops", "integer", "1, 2 or 3 (default 1)"},
-      {"max_nodes", "integer", "keep at most this many nodes, seeds first, then nearest and best supported (1 to "
-                               "5000, default 500)"},
+      {"max_nodes", "integer",
+       "keep at most this many nodes, seeds first, then nearest and best supported (1 to "
+       "5000, default 500)"},
       {"max_edges", "integer", "keep at most this many edges, most triples first (0 to 50000, default 5000)"},
       {"format", "string", "json (default), cytoscape (Cytoscape.js elements), graphml, gexf or dot"}};
   for (auto& p : graph_filter_docs()) subgraph_params.push_back(p);
@@ -405,9 +405,9 @@ void add_analytics_routes(Router& router, Context& ctx) {
                                "graphml, gexf, dot: documents",
               .heavy = true});
 
-  auto timeline_params = std::vector<ParamDoc>{
-      {"bucket", "string", "day, week (from Monday), month (default), quarter or year"},
-      {"direction", "string", "both (default), forward (a to b) or backward (b to a)"}};
+  auto timeline_params =
+      std::vector<ParamDoc>{{"bucket", "string", "day, week (from Monday), month (default), quarter or year"},
+                            {"direction", "string", "both (default), forward (a to b) or backward (b to a)"}};
   for (auto& p : graph_filter_docs()) timeline_params.push_back(p);
   router.add({.method = http::verb::get,
               .pattern = "/v1/dyads/{a}/{b}/timeline",
@@ -481,7 +481,8 @@ void add_analytics_routes(Router& router, Context& ctx) {
                                    {"first_date", p.first_date.to_string()},
                                    {"last_date", p.last_date.to_string()}});
                 }
-                json next = r->more ? json(encode_cursor("partners", std::to_string(q.offset + q.limit))) : json(nullptr);
+                json next =
+                    r->more ? json(encode_cursor("partners", std::to_string(q.offset + q.limit))) : json(nullptr);
                 return json_reply(c.request, http::status::ok,
                                   {{"actor", ref(r->view, r->actor)},
                                    {"total", r->total},
@@ -495,8 +496,9 @@ void add_analytics_routes(Router& router, Context& ctx) {
   auto centrality_params = std::vector<ParamDoc>{
       {"metric", "string", "degree (distinct counterparts, default), in_degree, out_degree, pagerank or betweenness"},
       {"type", "string", "rank only actors of this type (country, igo, person, organization, group, other)"},
-      {"samples", "integer", "betweenness: source actors sampled for the estimate (default: exact on small graphs, "
-                             "else 64)"},
+      {"samples", "integer",
+       "betweenness: source actors sampled for the estimate (default: exact on small graphs, "
+       "else 64)"},
       {"damping", "number", "pagerank: damping factor (default 0.85)"},
       limit_doc()};
   for (auto& p : graph_filter_docs()) centrality_params.push_back(p);
@@ -508,8 +510,8 @@ void add_analytics_routes(Router& router, Context& ctx) {
                 auto e = ctx.ready();
                 if (!e) return e.error();
                 engine::CentralityRequest q;
-                auto metric =
-                    choice(c.query, "metric", {"degree", "in_degree", "out_degree", "pagerank", "betweenness"}, "degree");
+                auto metric = choice(c.query, "metric",
+                                     {"degree", "in_degree", "out_degree", "pagerank", "betweenness"}, "degree");
                 if (!metric) return metric.error();
                 const std::string& m = *metric;
                 q.metric = m == "in_degree"     ? graph::Centrality::in_degree
@@ -545,10 +547,7 @@ void add_analytics_routes(Router& router, Context& ctx) {
                   actor["type"] = a ? std::string(core::to_string(a->type)) : std::string("other");
                   items.push_back({{"actor", std::move(actor)}, {"score", it.score}, {"rank", it.rank}});
                 }
-                json body = {{"metric", m},
-                             {"nodes", r->info.nodes},
-                             {"edges", r->info.edges},
-                             {"ranked", r->ranked}};
+                json body = {{"metric", m}, {"nodes", r->info.nodes}, {"edges", r->info.edges}, {"ranked", r->ranked}};
                 if (q.metric == graph::Centrality::betweenness) {
                   body["exact"] = r->info.exact;
                   body["samples"] = r->info.samples;
@@ -563,11 +562,13 @@ void add_analytics_routes(Router& router, Context& ctx) {
 
   auto community_params = std::vector<ParamDoc>{
       {"algorithm", "string", "louvain (default) or components"},
-      {"resolution", "number", "louvain: resolution, above 0 and at most 100 (default 1; higher gives smaller "
-                               "communities)"},
+      {"resolution", "number",
+       "louvain: resolution, above 0 and at most 100 (default 1; higher gives smaller "
+       "communities)"},
       {"limit", "integer", "at most this many communities, largest first, 1 to 1000 (default 100)"},
-      {"members_limit", "integer", "at most this many members per community, most connected first, 1 to 10000 "
-                                   "(default 100)"}};
+      {"members_limit", "integer",
+       "at most this many members per community, most connected first, 1 to 10000 "
+       "(default 100)"}};
   for (auto& p : graph_filter_docs()) community_params.push_back(p);
   router.add({.method = http::verb::get,
               .pattern = "/v1/analytics/communities",
@@ -622,9 +623,10 @@ void add_analytics_routes(Router& router, Context& ctx) {
                                "size, triples, members: [{id, name}], members_truncated}]}",
               .heavy = true});
 
-  auto export_params = std::vector<ParamDoc>{
-      {"format", "string", "jsonl (default) or csv: the triples; graphml or gexf: the graph (edges per source, "
-                           "relation, target)"}};
+  auto export_params =
+      std::vector<ParamDoc>{{"format", "string",
+                             "jsonl (default) or csv: the triples; graphml or gexf: the graph (edges per source, "
+                             "relation, target)"}};
   for (auto& p : graph_filter_docs()) export_params.push_back(p);
   router.add({.method = http::verb::get,
               .pattern = "/v1/export",

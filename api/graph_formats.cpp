@@ -10,11 +10,21 @@ namespace {
 void xml_escaped(std::string_view s, std::string& out) {
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no control characters but tab, newline and carriage return.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
@@ -45,7 +55,8 @@ std::string number(double x) {
 void xml_comment(std::string_view note, std::string& out) {
   if (note.empty()) return;
   out += "<!-- ";
-  for (std::size_t i = 0; i < note.size(); ++i) out += note[i] == '-' && i + 1 < note.size() && note[i + 1] == '-' ? '_' : note[i];
+  for (std::size_t i = 0; i < note.size(); ++i)
+    out += note[i] == '-' && i + 1 < note.size() && note[i + 1] == '-' ? '_' : note[i];
   out += " -->\n";
 }
 
@@ -74,9 +85,12 @@ std::optional<GraphFormat> parse_graph_format(std::string_view name) {
 
 std::string_view content_type(GraphFormat f) {
   switch (f) {
-    case GraphFormat::graphml: return "application/graphml+xml; charset=utf-8";
-    case GraphFormat::gexf: return "application/gexf+xml; charset=utf-8";
-    case GraphFormat::dot: return "text/vnd.graphviz; charset=utf-8";
+    case GraphFormat::graphml:
+      return "application/graphml+xml; charset=utf-8";
+    case GraphFormat::gexf:
+      return "application/gexf+xml; charset=utf-8";
+    case GraphFormat::dot:
+      return "text/vnd.graphviz; charset=utf-8";
   }
   return "text/plain";
 }
@@ -236,9 +250,15 @@ void write_edge(GraphFormat f, const EdgeOut& e, std::uint64_t index, std::strin
 
 void end_graph(GraphFormat f, std::string& out) {
   switch (f) {
-    case GraphFormat::graphml: out += "</graph>\n</graphml>\n"; return;
-    case GraphFormat::gexf: out += "</edges>\n</graph>\n</gexf>\n"; return;
-    case GraphFormat::dot: out += "}\n"; return;
+    case GraphFormat::graphml:
+      out += "</graph>\n</graphml>\n";
+      return;
+    case GraphFormat::gexf:
+      out += "</edges>\n</graph>\n</gexf>\n";
+      return;
+    case GraphFormat::dot:
+      out += "}\n";
+      return;
   }
 }
 

@@ -3,13 +3,15 @@
 // the same SQLite file with indexes, side by side in one run. Prints figures; asserts nothing.
 //
 //   query_bench --db FILE [--queries queries.json] [--reps 30] [--budget 10] [--no-http] [--no-sql]
-//               [--sql-indexes] [--wrk SECONDS] [--extras]
+//               [--sql-indexes] [--wrk SECONDS] [--extras] [--json]
 //
 // Warm figures are the median and p99 of the repetitions after the first (cold) run; a query runs
 // at least 3 times and at most --reps times, stopping early when --budget seconds are spent on it.
 // --sql-indexes creates the indexes the SQL queries need (bench_* on triples; once, they persist).
 // --wrk N runs wrk -t2 -c64 for N seconds against small queries (needs wrk in PATH).
 // --extras adds whole-graph analytics (betweenness from 32 sources, Louvain, connected components).
+// --json prints one JSON object instead of the table (progress goes to stderr either way).
+// Without the bench_* indexes the SQL side is skipped: unindexed, Q2 and Q3 would run for hours.
 #include "api/api.hpp"
 #include "app/wiring.hpp"
 #include "engine/actor_directory.hpp"
@@ -54,6 +56,7 @@ struct Settings {
   bool sql_indexes = false;
   int wrk_s = 0;
   bool extras = false;
+  bool json = false;
 };
 
 struct Params {
@@ -96,9 +99,12 @@ Stats measure(const Settings& s, const std::function<std::string()>& fn) {
 
 std::string fmt_ms(double ms) {
   char buf[32];
-  if (ms < 1.0) std::snprintf(buf, sizeof buf, "%.0f us", ms * 1000.0);
-  else if (ms < 1000.0) std::snprintf(buf, sizeof buf, "%.2f ms", ms);
-  else std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000.0);
+  if (ms < 1.0)
+    std::snprintf(buf, sizeof buf, "%.0f us", ms * 1000.0);
+  else if (ms < 1000.0)
+    std::snprintf(buf, sizeof buf, "%.2f ms", ms);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000.0);
   return buf;
 }
 
@@ -152,7 +158,8 @@ class HttpClient {
 class Sql {
  public:
   explicit Sql(const std::string& path, bool writable) {
-    if (sqlite3_open_v2(path.c_str(), &db_, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    if (sqlite3_open_v2(path.c_str(), &db_, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, nullptr) !=
+        SQLITE_OK)
       throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
     exec("PRAGMA cache_size = -1000000");  // 1 GB page cache: warm runs read from memory
     exec("PRAGMA mmap_size = 8000000000");
@@ -167,7 +174,8 @@ class Sql {
     }
   }
   // Runs a query with integer parameters; calls row(stmt) per row.
-  void query(const std::string& sql, const std::vector<std::int64_t>& args, const std::function<void(sqlite3_stmt*)>& row) {
+  void query(const std::string& sql, const std::vector<std::int64_t>& args,
+             const std::function<void(sqlite3_stmt*)>& row) {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
       sqlite3_stmt* st = nullptr;
@@ -184,7 +192,8 @@ class Sql {
   }
   std::int64_t scalar(const std::string& sql, const std::vector<std::int64_t>& args = {}) {
     std::int64_t v = -1;
-    query(sql, args, [&](sqlite3_stmt* st) { v = sqlite3_column_int64(st, 0); });
+    query(sql, args,
+          [&](sqlite3_stmt* st) { v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0); });
     return v;
   }
   std::int64_t id_of(const std::string& table, const std::string& column, const std::string& key) {
@@ -216,7 +225,7 @@ std::int32_t days(const std::string& d) { return core::Date::parse(d).value().da
 
 int usage() {
   std::cerr << "usage: query_bench --db FILE [--queries queries.json] [--reps N] [--budget S] [--no-http] [--no-sql]\n"
-               "                   [--sql-indexes] [--wrk SECONDS] [--extras]\n";
+               "                   [--sql-indexes] [--wrk SECONDS] [--extras] [--json]\n";
   return 2;
 }
 
@@ -228,16 +237,28 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--db") s.db = next();
-    else if (a == "--queries") s.queries = next();
-    else if (a == "--reps") s.reps = std::stoi(next());
-    else if (a == "--budget") s.budget_s = std::stod(next());
-    else if (a == "--no-http") s.http = false;
-    else if (a == "--no-sql") s.sql = false;
-    else if (a == "--sql-indexes") s.sql_indexes = true;
-    else if (a == "--wrk") s.wrk_s = std::stoi(next());
-    else if (a == "--extras") s.extras = true;
-    else return usage();
+    if (a == "--db")
+      s.db = next();
+    else if (a == "--queries")
+      s.queries = next();
+    else if (a == "--reps")
+      s.reps = std::stoi(next());
+    else if (a == "--budget")
+      s.budget_s = std::stod(next());
+    else if (a == "--no-http")
+      s.http = false;
+    else if (a == "--no-sql")
+      s.sql = false;
+    else if (a == "--sql-indexes")
+      s.sql_indexes = true;
+    else if (a == "--wrk")
+      s.wrk_s = std::stoi(next());
+    else if (a == "--extras")
+      s.extras = true;
+    else if (a == "--json")
+      s.json = true;
+    else
+      return usage();
   }
   if (s.db.empty()) return usage();
   Params p;
@@ -258,8 +279,8 @@ int main(int argc, char** argv) {
     p.q3_depth = j["Q3"]["max_depth"];
   }
 
-  std::printf("query_bench on %s; %u hardware threads; load average at start %s\n", s.db.c_str(),
-              std::thread::hardware_concurrency(), loadavg().c_str());
+  std::fprintf(stderr, "query_bench on %s; %u hardware threads; load average at start %s\n", s.db.c_str(),
+               std::thread::hardware_concurrency(), loadavg().c_str());
   const long rss0 = rss_mb();
   auto t0 = Clock::now();
   engine::Options eo;
@@ -271,8 +292,10 @@ int main(int argc, char** argv) {
   }
   std::shared_ptr<engine::Engine> e(std::move(*opened));
   const auto status = e->status();
-  std::printf("loaded %zu triples, %zu actors in %s; RSS +%ld MB\n\n", status.triples, status.actors,
-              fmt_ms(ms_since(t0)).c_str(), rss_mb() - rss0);
+  const double load_ms = ms_since(t0);
+  const long graph_mb = rss_mb() - rss0;
+  std::fprintf(stderr, "loaded %zu triples, %zu actors in %s; RSS +%ld MB\n", status.triples, status.actors,
+               fmt_ms(load_ms).c_str(), graph_mb);
 
   struct Row {
     std::string name;
@@ -297,13 +320,15 @@ int main(int argc, char** argv) {
       q.limit = SIZE_MAX / 2;
       auto r = e->actor_relations(q);
       if (!r) return "error: " + r.error().detail;
-      std::set<std::uint32_t> others;
+      std::vector<std::uint32_t> others;
       std::uint64_t sum = 0;
       for (const auto& a : r->items) {
-        others.insert(core::value(a.neighbor));
+        others.push_back(core::value(a.neighbor));
         sum += a.count;
       }
-      return "rows " + std::to_string(others.size()) + ", sum_n " + std::to_string(sum);
+      std::sort(others.begin(), others.end());
+      const auto distinct = std::unique(others.begin(), others.end()) - others.begin();
+      return "rows " + std::to_string(distinct) + ", sum_n " + std::to_string(sum);
     };
   };
   const auto q2 = [&](const std::string& actor, std::size_t max_nodes) {
@@ -317,7 +342,9 @@ int main(int argc, char** argv) {
       auto r = e->subgraph(q);
       if (!r) return "error: " + r.error().detail;
       return "value " + std::to_string(r->ego.total_nodes - 1) +
-             (max_nodes > 1 ? ", " + std::to_string(r->ego.nodes.size()) + " nodes " + std::to_string(r->ego.edges.size()) + " edges" : "");
+             (max_nodes > 1 ? ", " + std::to_string(r->ego.nodes.size()) + " nodes " +
+                                  std::to_string(r->ego.edges.size()) + " edges"
+                            : "");
     };
   };
   const auto q3 = [&] {
@@ -356,49 +383,61 @@ int main(int argc, char** argv) {
     };
   };
 
-  std::printf("in process...\n");
-  std::fflush(stdout);
+  std::fprintf(stderr, "in process...\n");
+  std::string projection_info;
+  double projection_ms = 0;
   rows.push_back({"Q1h relations of " + p.high + ", one relation, 3 years", measure(s, q1(p.high)), {}, {}});
   rows.push_back({"Q1l relations of " + p.low, measure(s, q1(p.low)), {}, {}});
   rows.push_back({"Q2l 2-hop ego of " + p.low + " in a year (count)", measure(s, q2(p.low, 1)), {}, {}});
   rows.push_back({"Q2h 2-hop ego of " + p.high + " in a year (count)", measure(s, q2(p.high, 1)), {}, {}});
   rows.push_back({"Q2h subgraph response (500 nodes, edges)", measure(s, q2(p.high, 500)), {}, {}});
-  rows.push_back({"Q3 shortest path <= " + std::to_string(p.q3_depth) + " hops " + p.src + " - " + p.dst, measure(s, q3), {}, {}});
+  rows.push_back(
+      {"Q3 shortest path <= " + std::to_string(p.q3_depth) + " hops " + p.src + " - " + p.dst, measure(s, q3), {}, {}});
   rows.push_back({"Q4 dyad " + p.dyad_a + "-" + p.dyad_b + " per month", measure(s, q4), {}, {}});
   {
     // The first call builds the projection for the filter; later calls find it cached.
     auto t = Clock::now();
-    const auto info = central(graph::Centrality::degree, 0)();
-    std::printf("  projection of the whole graph (build, once per version and filter): %s; %s; RSS %ld MB\n",
-                fmt_ms(ms_since(t)).c_str(), info.c_str(), rss_mb());
+    projection_info = central(graph::Centrality::degree, 0)();
+    projection_ms = ms_since(t);
+    std::fprintf(stderr, "  projection of the whole graph (build, once per version and filter): %s; %s; RSS %ld MB\n",
+                 fmt_ms(projection_ms).c_str(), projection_info.c_str(), rss_mb());
   }
-  rows.push_back({"PageRank, whole graph (projection cached)", measure(s, central(graph::Centrality::pagerank, 0)), {}, {}});
+  rows.push_back(
+      {"PageRank, whole graph (projection cached)", measure(s, central(graph::Centrality::pagerank, 0)), {}, {}});
   if (s.extras) {
     Settings once = s;
     once.reps = 2;
-    rows.push_back({"betweenness, 32 sampled sources", measure(once, central(graph::Centrality::betweenness, 32)), {}, {}});
-    rows.push_back({"communities, Louvain", measure(once, [&] {
-                      engine::CommunitiesRequest q;
-                      auto r = e->communities(q);
-                      if (!r) return "error: " + r.error().detail;
-                      return std::to_string(r->result.communities.size()) + " communities, modularity " +
-                             std::to_string(r->result.modularity);
-                    }), {}, {}});
-    rows.push_back({"connected components", measure(once, [&] {
-                      engine::CommunitiesRequest q;
-                      q.algorithm = graph::CommunityAlgorithm::components;
-                      auto r = e->communities(q);
-                      if (!r) return "error: " + r.error().detail;
-                      return std::to_string(r->result.communities.size()) + " components";
-                    }), {}, {}});
+    rows.push_back(
+        {"betweenness, 32 sampled sources", measure(once, central(graph::Centrality::betweenness, 32)), {}, {}});
+    rows.push_back({"communities, Louvain",
+                    measure(once,
+                            [&] {
+                              engine::CommunitiesRequest q;
+                              auto r = e->communities(q);
+                              if (!r) return "error: " + r.error().detail;
+                              return std::to_string(r->result.communities.size()) + " communities, modularity " +
+                                     std::to_string(r->result.modularity);
+                            }),
+                    {},
+                    {}});
+    rows.push_back({"connected components",
+                    measure(once,
+                            [&] {
+                              engine::CommunitiesRequest q;
+                              q.algorithm = graph::CommunityAlgorithm::components;
+                              auto r = e->communities(q);
+                              if (!r) return "error: " + r.error().detail;
+                              return std::to_string(r->result.communities.size()) + " components";
+                            }),
+                    {},
+                    {}});
   }
 
   // ---- over HTTP ----
   std::unique_ptr<api::Api> api;
   std::unique_ptr<server::HttpServer> http;
   if (s.http) {
-    std::printf("over HTTP...\n");
-    std::fflush(stdout);
+    std::fprintf(stderr, "over HTTP...\n");
     api = std::make_unique<api::Api>();
     api->attach(e);
     server::Options so;
@@ -412,44 +451,54 @@ int main(int argc, char** argv) {
     const auto get = [&](std::string target) {
       return [&, target] {
         auto [code, body] = client.get(target);
-        return code == 200 ? "200, " + std::to_string(body.size()) + " bytes" : "HTTP " + std::to_string(code) + " " + body.substr(0, 200);
+        return code == 200 ? "200, " + std::to_string(body.size()) + " bytes"
+                           : "HTTP " + std::to_string(code) + " " + body.substr(0, 200);
       };
     };
-    const std::string q1_params = "?relation=" + p.q1_relation + "&since=" + p.q1_from + "&until=" + p.q1_to + "&limit=1000";
+    const std::string q1_params =
+        "?relation=" + p.q1_relation + "&since=" + p.q1_from + "&until=" + p.q1_to + "&limit=1000";
     const std::string q2_params = "&hops=2&since=" + p.q2_from + "&until=" + p.q2_to;
     rows[0].http = measure(s, get("/v1/actors/" + p.high + "/relations" + q1_params));
     rows[1].http = measure(s, get("/v1/actors/" + p.low + "/relations" + q1_params));
     rows[2].http = measure(s, get("/v1/subgraph?seeds=" + p.low + q2_params + "&max_nodes=1&max_edges=0"));
     rows[3].http = measure(s, get("/v1/subgraph?seeds=" + p.high + q2_params + "&max_nodes=1&max_edges=0"));
     rows[4].http = measure(s, get("/v1/subgraph?seeds=" + p.high + q2_params));
-    rows[5].http = measure(s, get("/v1/paths?source=" + p.src + "&target=" + p.dst + "&k=1&max_hops=" + std::to_string(p.q3_depth)));
+    rows[5].http = measure(
+        s, get("/v1/paths?source=" + p.src + "&target=" + p.dst + "&k=1&max_hops=" + std::to_string(p.q3_depth)));
     rows[6].http = measure(s, get("/v1/dyads/" + p.dyad_a + "/" + p.dyad_b + "/timeline?bucket=month"));
     rows[7].http = measure(s, get("/v1/analytics/centrality?metric=pagerank&limit=10"));
   }
 
   // ---- SQLite ----
+  bool sql_skipped = false;
   if (s.sql) {
-    std::printf("SQLite...\n");
-    std::fflush(stdout);
+    std::fprintf(stderr, "SQLite...\n");
     Sql db(s.db, s.sql_indexes);
     if (s.sql_indexes) {
       for (const char* ddl : sql_indexes) {
         auto t = Clock::now();
         db.exec(ddl);
-        std::printf("  %s: %s\n", ddl, fmt_ms(ms_since(t)).c_str());
+        std::fprintf(stderr, "  %s: %s\n", ddl, fmt_ms(ms_since(t)).c_str());
       }
       db.exec("ANALYZE");
     }
     const auto have = db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'bench_%'");
-    if (have < 5) std::printf("  note: only %lld of the 5 bench_* indexes exist; run once with --sql-indexes\n",
-                              static_cast<long long>(have));
+    if (have < 5) {
+      std::fprintf(stderr, "  skipped: %lld of the 5 bench_* indexes exist; run once with --sql-indexes\n",
+                   static_cast<long long>(have));
+      sql_skipped = true;
+    }
+  }
+  if (s.sql && !sql_skipped) {
+    Sql db(s.db, false);
     const auto actor = [&](const std::string& key) { return db.id_of("actors", "key", key); };
     const std::int64_t rel = db.id_of("relation_types", "slug", p.q1_relation) >= 0
                                  ? db.id_of("relation_types", "slug", p.q1_relation)
                                  : db.id_of("relation_types", "code", p.q1_relation);
     const std::string q1_sql =
         "SELECT other, count(*) AS n FROM ("
-        " SELECT object AS other FROM triples WHERE subject = ?1 AND relation = ?2 AND date BETWEEN ?3 AND ?4 AND object IS NOT NULL"
+        " SELECT object AS other FROM triples WHERE subject = ?1 AND relation = ?2 AND date BETWEEN ?3 AND ?4 AND "
+        "object IS NOT NULL"
         " UNION ALL SELECT subject FROM triples WHERE object = ?1 AND relation = ?2 AND date BETWEEN ?3 AND ?4)"
         " GROUP BY other ORDER BY n DESC, other";
     const auto sq1 = [&](std::int64_t a) {
@@ -467,7 +516,8 @@ int main(int argc, char** argv) {
         " SELECT object FROM triples WHERE subject = ?1 AND date BETWEEN ?2 AND ?3 AND object IS NOT NULL"
         " UNION SELECT subject FROM triples WHERE object = ?1 AND date BETWEEN ?2 AND ?3),"
         " n2(x) AS ("
-        " SELECT t.object FROM n1 JOIN triples t ON t.subject = n1.x WHERE t.date BETWEEN ?2 AND ?3 AND t.object IS NOT NULL"
+        " SELECT t.object FROM n1 JOIN triples t ON t.subject = n1.x WHERE t.date BETWEEN ?2 AND ?3 AND t.object IS "
+        "NOT NULL"
         " UNION SELECT t.subject FROM n1 JOIN triples t ON t.object = n1.x WHERE t.date BETWEEN ?2 AND ?3)"
         " SELECT count(*) FROM (SELECT x FROM n1 UNION SELECT x FROM n2) WHERE x <> ?1";
     const auto sq2 = [&](std::int64_t a) {
@@ -507,8 +557,39 @@ int main(int argc, char** argv) {
     });
   }
 
-  std::printf("\nwarm median / p99 (n = runs incl. the cold one); load average now %s\n\n", loadavg().c_str());
-  std::printf("| query | geokg in process | geokg over HTTP | SQLite (indexed) | SQLite / geokg | cold (in process) | result |\n");
+  if (s.json) {
+    const auto stats_json = [](const std::optional<Stats>& st) -> nlohmann::ordered_json {
+      if (!st) return nullptr;
+      return {{"runs", st->runs},
+              {"cold_ms", st->cold_ms},
+              {"median_ms", st->median_ms},
+              {"p99_ms", st->p99_ms},
+              {"result", st->result}};
+    };
+    nlohmann::ordered_json out = {{"db", s.db},
+                                  {"hardware_threads", std::thread::hardware_concurrency()},
+                                  {"load_average_end", loadavg()},
+                                  {"triples", status.triples},
+                                  {"actors", status.actors},
+                                  {"load_ms", load_ms},
+                                  {"graph_rss_mb", graph_mb},
+                                  {"projection_ms", projection_ms},
+                                  {"projection", projection_info},
+                                  {"sql_skipped", sql_skipped}};
+    auto& list = out["queries"] = nlohmann::ordered_json::array();
+    for (const auto& r : rows)
+      list.push_back({{"name", r.name},
+                      {"in_process", stats_json(r.geokg)},
+                      {"http", stats_json(r.http)},
+                      {"sqlite", stats_json(r.sql)}});
+    std::printf("%s\n", out.dump(1).c_str());
+    if (http) http->stop(std::chrono::seconds(2));
+    return 0;
+  }
+  std::printf("warm median / p99 (n = runs incl. the cold one); load average now %s\n\n", loadavg().c_str());
+  std::printf(
+      "| query | geokg in process | geokg over HTTP | SQLite (indexed) | SQLite / geokg | cold (in process) | result "
+      "|\n");
   std::printf("|---|---|---|---|---|---|---|\n");
   for (const auto& r : rows) {
     std::string ratio = "-";
@@ -525,12 +606,13 @@ int main(int argc, char** argv) {
   }
 
   if (s.wrk_s > 0 && http) {
-    std::printf("\nthroughput: wrk -t2 -c64 -d%ds (server: 2 I/O threads, 2 workers, no access log; wrk on the same cores)\n\n",
-                s.wrk_s);
+    std::printf(
+        "\nthroughput: wrk -t2 -c64 -d%ds (server: 2 I/O threads, 2 workers, no access log; wrk on the same cores)\n\n",
+        s.wrk_s);
     const std::string base = "http://127.0.0.1:" + std::to_string(http->port());
     for (const std::string& target : std::vector<std::string>{
              "/healthz", "/v1/actors/" + p.low + "/relations?relation=" + p.q1_relation,
-          "/v1/dyads/" + p.low + "/AFG/timeline?bucket=year", "/v1/actors/" + p.low + "/partners?limit=10"}) {
+             "/v1/dyads/" + p.low + "/AFG/timeline?bucket=year", "/v1/actors/" + p.low + "/partners?limit=10"}) {
       const std::string cmd = "wrk -t2 -c64 -d" + std::to_string(s.wrk_s) + "s --latency '" + base + target + "' 2>&1";
       FILE* pipe = popen(cmd.c_str(), "r");
       if (!pipe) continue;

@@ -3,8 +3,9 @@
 #include "core/text.hpp"
 
 #include <algorithm>
-#include <tuple>
 #include <set>
+#include <tuple>
+#include <type_traits>
 
 namespace geokg::engine {
 
@@ -61,9 +62,29 @@ std::vector<ActorMatch> ActorDirectory::search(std::string_view text, std::size_
 }
 
 std::vector<ActorMatch> ActorDirectory::lookup(std::string_view text) const {
-  auto all = search(text, SIZE_MAX);
-  all.erase(std::remove_if(all.begin(), all.end(), [](const ActorMatch& m) { return !m.exact; }), all.end());
-  return all;
+  // search() ranked by (exact, type, key length, id) with every prefix match; only the exact
+  // keys matter here, so look at those alone ("USA" would otherwise rank every "usa ..." name).
+  std::vector<ActorMatch> out;
+  if (auto id = by_id(text)) out.push_back({*id, std::string(text), true});
+  const std::string key = core::normalize_alias(text);
+  if (key.empty()) return out;
+  const auto [b, e] = std::equal_range(keys_.begin(), keys_.end(), key, [](const auto& x, const auto& y) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>) {
+      return x < y.key;
+    } else {
+      return x.key < y;
+    }
+  });
+  std::vector<std::pair<std::tuple<int, std::string_view>, ActorMatch>> found;
+  for (auto it = b; it != e; ++it) {
+    if (!it->whole) continue;
+    const auto* a = get(it->idx);
+    found.push_back({{type_rank(a->type), a->id}, {it->idx, texts_[it->text], true}});
+  }
+  std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (auto& [rank, m] : found)
+    if (std::none_of(out.begin(), out.end(), [&](const ActorMatch& o) { return o.idx == m.idx; })) out.push_back(std::move(m));
+  return out;
 }
 
 void ActorDirectory::index(core::ActorIdx idx, const core::Actor& a) {

@@ -62,15 +62,17 @@ Result<PathsResult> Engine::paths(const PathsQuery& q) const {
   r.source = graph::node_of(r.view.graph, *source, filter->rollup);
   r.target = graph::node_of(r.view.graph, *target, filter->rollup);
   if (r.source == r.target)
-    return core::invalid_parameter("target", filter->rollup ? "source and target fold into the same country (rollup=country)"
-                                                            : "target must differ from source");
+    return core::invalid_parameter("target", filter->rollup
+                                                 ? "source and target fold into the same country (rollup=country)"
+                                                 : "target must differ from source");
   graph::PathQuery gq;
   for (const auto& x : q.exclude) {
     auto a = find_actor(*r.view.actors, x, "exclude");
     if (!a) return a.error();
     const auto n = graph::node_of(r.view.graph, *a, filter->rollup);
     if (n == r.source || n == r.target)
-      return core::invalid_parameter("exclude", "exclude must not contain the source or the target ('" + x.substr(0, 60) + "')");
+      return core::invalid_parameter("exclude",
+                                     "exclude must not contain the source or the target ('" + x.substr(0, 60) + "')");
     gq.exclude.push_back(n);
   }
   gq.source = r.source;
@@ -87,7 +89,8 @@ Result<SubgraphResult> Engine::subgraph(const SubgraphQuery& q) const {
   SubgraphResult r{view(), {}, {}};
   auto filter = make_graph_filter(q.filter);
   if (!filter) return filter.error();
-  if (q.seeds.empty()) return core::invalid_parameter("seeds", "seeds is required: one or more actor ids, comma-separated");
+  if (q.seeds.empty())
+    return core::invalid_parameter("seeds", "seeds is required: one or more actor ids, comma-separated");
   if (q.seeds.size() > max_seeds) return core::invalid_parameter("seeds", "at most 50 seeds");
   if (q.hops < 1 || q.hops > max_ego_hops) return core::invalid_parameter("hops", "hops must be 1, 2 or 3");
   if (q.max_nodes < 1 || q.max_nodes > max_ego_nodes)
@@ -134,8 +137,9 @@ Result<DyadTimelineResult> Engine::dyad_timeline(const DyadTimelineQuery& q) con
   gq.max_buckets = max_buckets;
   r.timeline = graph::dyad_timeline(r.view.graph, gq);
   if (r.timeline.needed_buckets > max_buckets)
-    return core::invalid_parameter("bucket", "the range needs " + std::to_string(r.timeline.needed_buckets) +
-                                                 " buckets, more than 5000; use a coarser bucket or narrow since/until");
+    return core::invalid_parameter("bucket",
+                                   "the range needs " + std::to_string(r.timeline.needed_buckets) +
+                                       " buckets, more than 5000; use a coarser bucket or narrow since/until");
   return r;
 }
 
@@ -161,7 +165,8 @@ Result<CentralityAnswer> Engine::centrality(const CentralityRequest& q) const {
   auto filter = make_graph_filter(q.filter);
   if (!filter) return filter.error();
   if (q.samples > max_samples) return core::invalid_parameter("samples", "samples must be between 0 and 100000");
-  if (!(q.damping > 0.0 && q.damping < 1.0)) return core::invalid_parameter("damping", "damping must be between 0 and 1");
+  if (!(q.damping > 0.0 && q.damping < 1.0))
+    return core::invalid_parameter("damping", "damping must be between 0 and 1");
   graph::CentralityQuery gq;
   gq.metric = q.metric;
   gq.filter = std::move(*filter);

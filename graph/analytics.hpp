@@ -53,7 +53,7 @@ struct PathHop {
 struct Path {
   std::vector<ActorIdx> actors;  // source .. target
   std::vector<PathHop> hops;
-  std::uint64_t support = 0;     // sum of the hops' triple_count
+  std::uint64_t support = 0;  // sum of the hops' triple_count
 };
 
 // The k shortest simple paths of at most max_hops hops, by hops ascending, then support descending
@@ -64,17 +64,17 @@ std::vector<Path> k_shortest_paths(const Snapshot& snapshot, const PathQuery& qu
 
 struct EgoQuery {
   std::vector<ActorIdx> seeds;
-  unsigned hops = 1;             // 1..3
-  std::size_t max_nodes = 500;   // seeds included
+  unsigned hops = 1;            // 1..3
+  std::size_t max_nodes = 500;  // seeds included
   std::size_t max_edges = 5000;
   GraphFilter filter;
 };
 
 struct EgoNode {
   ActorIdx actor{};
-  unsigned hop = 0;              // distance from the nearest seed
-  std::uint64_t support = 0;     // counted triples joining it to the nodes one hop nearer the seeds
-  std::uint32_t degree = 0;      // distinct neighbours among the returned nodes
+  unsigned hop = 0;           // distance from the nearest seed
+  std::uint64_t support = 0;  // counted triples joining it to the nodes one hop nearer the seeds
+  std::uint32_t degree = 0;   // distinct neighbours among the returned nodes
 };
 
 struct EdgeAggregate {
@@ -86,10 +86,10 @@ struct EdgeAggregate {
 };
 
 struct Ego {
-  std::vector<EgoNode> nodes;          // seeds first, then by hop, support descending, actor
-  std::vector<EdgeAggregate> edges;    // among the returned nodes, count descending
-  std::size_t total_nodes = 0;         // reached before max_nodes cut
-  std::size_t total_edges = 0;         // among the returned nodes, before max_edges cut
+  std::vector<EgoNode> nodes;        // seeds first, then by hop, support descending, actor
+  std::vector<EdgeAggregate> edges;  // among the returned nodes, count descending
+  std::size_t total_nodes = 0;       // reached before max_nodes cut
+  std::size_t total_edges = 0;       // among the returned nodes, before max_edges cut
 };
 
 // The nodes within `hops` of the seeds (undirected), cut to the best supported: nearer first, then by
@@ -119,7 +119,7 @@ struct TimelineBucket {
 struct Timeline {
   std::vector<TimelineBucket> buckets;  // consecutive, empty ones included
   std::uint64_t total = 0;
-  std::size_t needed_buckets = 0;       // when above max_buckets, `buckets` is empty
+  std::size_t needed_buckets = 0;  // when above max_buckets, `buckets` is empty
 };
 
 // The dyad's triples per bucket from the bucket of `since` (else of the first triple) to the bucket
@@ -179,7 +179,7 @@ struct CommunityResult {
   std::vector<Community> communities;  // by size descending, then first member
   double modularity = 0.0;             // of the partition on the undirected weighted graph
   std::size_t nodes = 0, edges = 0;
-  unsigned levels = 0;                 // Louvain aggregation levels
+  unsigned levels = 0;  // Louvain aggregation levels
 };
 
 // Communities of the undirected graph weighted by triple counts: Louvain (resolution as given) or
@@ -196,8 +196,8 @@ std::uint32_t scan_triples(const Snapshot& snapshot, const GraphFilter& filter, 
 
 struct GraphNode {
   ActorIdx actor{};
-  std::uint32_t degree = 0;   // distinct neighbours
-  std::uint64_t weight = 0;   // counted triples touching it
+  std::uint32_t degree = 0;  // distinct neighbours
+  std::uint64_t weight = 0;  // counted triples touching it
 };
 
 // The nodes of the filtered graph, by actor.

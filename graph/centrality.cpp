@@ -43,7 +43,10 @@ struct Converged {
 class Brandes {
  public:
   explicit Brandes(const Csr& g)
-      : g_(g), dist_(num_vertices(g), -1), sigma_(num_vertices(g), 0.0), delta_(num_vertices(g), 0.0),
+      : g_(g),
+        dist_(num_vertices(g), -1),
+        sigma_(num_vertices(g), 0.0),
+        delta_(num_vertices(g), 0.0),
         color_(num_vertices(g)) {}
 
   void accumulate(Vertex s, std::vector<double>& bc) {
@@ -121,7 +124,7 @@ CentralityResult centrality(const Snapshot& snapshot, const CentralityQuery& q) 
       unsigned calls = 0;
       const auto index = get(boost::vertex_index, p->directed);
       boost::graph::page_rank(p->directed, boost::make_iterator_property_map(score.begin(), index),
-                              Converged{&previous, &calls, 200, 1e-9}, q.damping, static_cast<Vertex>(n),
+                              Converged{&previous, &calls, 200, 1e-7}, q.damping, static_cast<Vertex>(n),
                               boost::make_iterator_property_map(other.begin(), index));
       r.iterations = calls > 0 ? calls - 1 : 0;
       // Boost leaks the rank of nodes without successors; normalised, the ranks equal PageRank with
@@ -136,12 +139,13 @@ CentralityResult centrality(const Snapshot& snapshot, const CentralityQuery& q) 
       r.edges = p->dyads();
       if (n == 0) break;
       std::size_t samples = q.samples;
-      if (samples == 0 && static_cast<double>(n) * static_cast<double>(num_edges(p->undirected)) > exact_betweenness_work)
+      if (samples == 0 &&
+          static_cast<double>(n) * static_cast<double>(num_edges(p->undirected)) > exact_betweenness_work)
         samples = default_samples;
       if (samples == 0 || samples >= n) {
-        boost::brandes_betweenness_centrality(
-            p->undirected,
-            boost::centrality_map(boost::make_iterator_property_map(score.begin(), get(boost::vertex_index, p->undirected))));
+        boost::brandes_betweenness_centrality(p->undirected,
+                                              boost::centrality_map(boost::make_iterator_property_map(
+                                                  score.begin(), get(boost::vertex_index, p->undirected))));
         r.exact = true;
         r.samples = n;
       } else {

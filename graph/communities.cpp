@@ -215,8 +215,9 @@ CommunityResult communities(const Snapshot& snapshot, const CommunityQuery& q) {
     if (x.members.size() != y.members.size()) return x.members.size() > y.members.size();
     return core::value(*std::min_element(x.members.begin(), x.members.end(),
                                          [](ActorIdx a, ActorIdx b) { return core::value(a) < core::value(b); })) <
-           core::value(*std::min_element(y.members.begin(), y.members.end(),
-                                         [](ActorIdx a, ActorIdx b) { return core::value(a) < core::value(b); }));
+           core::value(*std::min_element(
+               y.members.begin(), y.members.end(),
+               [](ActorIdx a, ActorIdx b) { return core::value(a) < core::value(b); }));
   });
   return r;
 }

@@ -72,7 +72,9 @@ std::size_t scan_edges(const Snapshot& snapshot, const GraphFilter& filter, std:
     std::uint32_t target;
     std::uint16_t relation;
     std::int32_t date;
-    bool operator<(const Item& o) const { return std::tie(target, relation, date) < std::tie(o.target, o.relation, o.date); }
+    bool operator<(const Item& o) const {
+      return std::tie(target, relation, date) < std::tie(o.target, o.relation, o.date);
+    }
   };
   std::vector<Item> items;
   std::size_t given = 0;

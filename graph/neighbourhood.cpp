@@ -33,11 +33,16 @@ int month_number(Date d) {
 // The position of the bucket holding d, counted from the bucket starting at `first`.
 std::int64_t bucket_index(Date first, Date d, Bucket b) {
   switch (b) {
-    case Bucket::day: return std::int64_t{d.days()} - first.days();
-    case Bucket::week: return (std::int64_t{bucket_start(d, b).days()} - first.days()) / 7;
-    case Bucket::month: return month_number(d) - month_number(first);
-    case Bucket::quarter: return (month_number(d) - month_number(first)) / 3;
-    case Bucket::year: return static_cast<std::int64_t>(d.year()) - first.year();
+    case Bucket::day:
+      return std::int64_t{d.days()} - first.days();
+    case Bucket::week:
+      return (std::int64_t{bucket_start(d, b).days()} - first.days()) / 7;
+    case Bucket::month:
+      return month_number(d) - month_number(first);
+    case Bucket::quarter:
+      return (month_number(d) - month_number(first)) / 3;
+    case Bucket::year:
+      return static_cast<std::int64_t>(d.year()) - first.year();
   }
   return 0;
 }
@@ -54,14 +59,18 @@ std::uint8_t quad_of(const State& s, std::uint16_t relation) {
 Date bucket_start(Date d, Bucket b) {
   const auto x = ymd(d);
   switch (b) {
-    case Bucket::day: return d;
-    case Bucket::week: return Date::from_days(d.days() - static_cast<std::int32_t>((d.weekday() + 6) % 7));
-    case Bucket::month: return date_of(x.year() / x.month() / std::chrono::day{1});
+    case Bucket::day:
+      return d;
+    case Bucket::week:
+      return Date::from_days(d.days() - static_cast<std::int32_t>((d.weekday() + 6) % 7));
+    case Bucket::month:
+      return date_of(x.year() / x.month() / std::chrono::day{1});
     case Bucket::quarter: {
       const unsigned m = (static_cast<unsigned>(x.month()) - 1) / 3 * 3 + 1;
       return date_of(x.year() / std::chrono::month{m} / std::chrono::day{1});
     }
-    case Bucket::year: return date_of(x.year() / std::chrono::January / std::chrono::day{1});
+    case Bucket::year:
+      return date_of(x.year() / std::chrono::January / std::chrono::day{1});
   }
   return d;
 }
@@ -69,11 +78,16 @@ Date bucket_start(Date d, Bucket b) {
 Date next_bucket(Date start, Bucket b) {
   const auto x = ymd(start);
   switch (b) {
-    case Bucket::day: return Date::from_days(start.days() + 1);
-    case Bucket::week: return Date::from_days(start.days() + 7);
-    case Bucket::month: return date_of(x + std::chrono::months{1});
-    case Bucket::quarter: return date_of(x + std::chrono::months{3});
-    case Bucket::year: return date_of(x + std::chrono::years{1});
+    case Bucket::day:
+      return Date::from_days(start.days() + 1);
+    case Bucket::week:
+      return Date::from_days(start.days() + 7);
+    case Bucket::month:
+      return date_of(x + std::chrono::months{1});
+    case Bucket::quarter:
+      return date_of(x + std::chrono::months{3});
+    case Bucket::year:
+      return date_of(x + std::chrono::years{1});
   }
   return start;
 }
@@ -101,20 +115,25 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
   std::vector<Neighbour> neighbours;
   for (unsigned h = 0; h < q.hops && !f.dates.empty(); ++h) {
     next.clear();
-    for (const auto u : frontier) {
-      detail::expand(s, nodes, f, u, neighbours);
-      for (const auto& n : neighbours) {
-        const std::uint32_t w = n.out + n.in;
-        if (w < min_count) continue;
-        if (hop[n.node] == unseen) {
-          hop[n.node] = static_cast<std::uint8_t>(h + 1);
-          support[n.node] = w;
-          next.push_back(n.node);
-          reached.push_back(n.node);
-        } else if (hop[n.node] == h + 1) {
-          support[n.node] += w;
-        }
+    const auto reach = [&](std::uint32_t v, std::uint32_t w) {
+      if (hop[v] == unseen) {
+        hop[v] = static_cast<std::uint8_t>(h + 1);
+        support[v] = w;
+        next.push_back(v);
+        reached.push_back(v);
+      } else if (hop[v] == h + 1) {
+        support[v] += w;
       }
+    };
+    for (const auto u : frontier) {
+      if (min_count == 1) {
+        // Every triple is an edge: no per-neighbour counts needed.
+        detail::for_each_incident(s, nodes, f, u, [&](const Incident& inc) { reach(nodes.node(inc.other), 1); });
+        continue;
+      }
+      detail::expand(s, nodes, f, u, neighbours, false);
+      for (const auto& n : neighbours)
+        if (n.out + n.in >= min_count) reach(n.node, n.out + n.in);
     }
     std::swap(frontier, next);
   }
@@ -157,8 +176,8 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
       auto& e = slot[v * R + std::min<std::size_t>(inc.relation, R - 1)];
       const Date d = Date::from_days(inc.date);
       if (e == 0) {
-        edges.push_back({static_cast<ActorIdx>(u), static_cast<ActorIdx>(kept[v]), static_cast<RelationIdx>(inc.relation),
-                         0, 0.0, d, d});
+        edges.push_back({static_cast<ActorIdx>(u), static_cast<ActorIdx>(kept[v]),
+                         static_cast<RelationIdx>(inc.relation), 0, 0.0, d, d});
         e = static_cast<std::uint32_t>(edges.size() - first_edge);
       }
       auto& agg = edges[first_edge + e - 1];
@@ -217,9 +236,12 @@ Timeline dyad_timeline(const Snapshot& snapshot, const TimelineQuery& q) {
   const std::uint8_t forward_bit = from_a ? 1 : 2;
   const auto wanted = [&](std::uint8_t dir) {
     switch (q.direction) {
-      case Direction::out: return (dir & forward_bit) != 0;
-      case Direction::in: return (dir & (3u ^ forward_bit)) != 0;
-      case Direction::both: return true;
+      case Direction::out:
+        return (dir & forward_bit) != 0;
+      case Direction::in:
+        return (dir & (3u ^ forward_bit)) != 0;
+      case Direction::both:
+        return true;
     }
     return true;
   };

@@ -84,7 +84,11 @@ Scratch& thread_scratch(std::uint32_t limit) {
 class Searcher {
  public:
   Searcher(const State& s, const Nodes& nodes, const GraphFilter& f, bool directed)
-      : s_(s), nodes_(nodes), f_(f), directed_(directed), min_count_(std::max<std::uint32_t>(f.min_count, 1)),
+      : s_(s),
+        nodes_(nodes),
+        f_(f),
+        directed_(directed),
+        min_count_(std::max<std::uint32_t>(f.min_count, 1)),
         scratch_(thread_scratch(nodes.limit())) {}
 
   std::vector<std::uint8_t>& banned() { return scratch_.banned; }
@@ -110,7 +114,7 @@ class Searcher {
       Side& O = forward ? B : F;
       X.next.clear();
       for (const std::uint32_t u : X.frontier) {
-        detail::expand(s_, nodes_, f_.triples, u, scratch_.neighbours);
+        detail::expand(s_, nodes_, f_.triples, u, scratch_.neighbours, false);
         for (const Neighbour& n : scratch_.neighbours) {
           // Forward travels u -> x; backward x -> u.
           const std::uint32_t w = directed_ ? (forward ? n.out : n.in) : n.out + n.in;
@@ -267,8 +271,8 @@ std::vector<Path> k_shortest_paths(const Snapshot& snapshot, const PathQuery& q)
       const std::uint32_t spur = prev.nodes[i];
       std::vector<std::uint32_t> banned_first;
       for (const auto& p : found)
-        if (p.nodes.size() > i + 1 && std::equal(p.nodes.begin(), p.nodes.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                                                 prev.nodes.begin()))
+        if (p.nodes.size() > i + 1 &&
+            std::equal(p.nodes.begin(), p.nodes.begin() + static_cast<std::ptrdiff_t>(i) + 1, prev.nodes.begin()))
           banned_first.push_back(p.nodes[i + 1]);
       for (std::size_t j = 0; j < i; ++j) ban(prev.nodes[j]);
       auto spur_path = search.best_path(spur, dst, q.max_hops - i, banned_first);

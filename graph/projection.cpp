@@ -39,8 +39,10 @@ std::shared_ptr<const Projection> build(const State& s, const GraphFilter& f) {
     und_start[v] = static_cast<std::uint32_t>(und_target.size());
     dir_start[v] = static_cast<std::uint32_t>(dir_target.size());
     if (nodes.node(v) != v) continue;
-    if (!f.triples.dates.empty()) expand(s, nodes, f.triples, v, neighbours);
-    else neighbours.clear();
+    if (!f.triples.dates.empty())
+      expand(s, nodes, f.triples, v, neighbours);
+    else
+      neighbours.clear();
     for (const auto& n : neighbours) {
       if (n.out + n.in >= min_count) {
         und_target.push_back(n.node);

@@ -21,14 +21,14 @@ using Csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_prope
 inline constexpr std::uint32_t no_vertex = 0xffffffffu;
 
 struct Projection {
-  std::vector<std::uint32_t> actor_of;   // vertex -> node (ActorIdx value), ascending
-  std::vector<std::uint32_t> vertex_of;  // node -> vertex, no_vertex when the node has no edge
-  Csr directed;                          // a -> b when count(a -> b) >= min_count
+  std::vector<std::uint32_t> actor_of;           // vertex -> node (ActorIdx value), ascending
+  std::vector<std::uint32_t> vertex_of;          // node -> vertex, no_vertex when the node has no edge
+  Csr directed;                                  // a -> b when count(a -> b) >= min_count
   std::vector<std::uint32_t> directed_weight;    // by edge index: count(a -> b)
-  Csr undirected;                        // both a -> b and b -> a when count(a, b) >= min_count
+  Csr undirected;                                // both a -> b and b -> a when count(a, b) >= min_count
   std::vector<std::uint32_t> undirected_weight;  // by edge index: count(a -> b) + count(b -> a)
-  std::vector<std::uint64_t> strength;   // per vertex: sum of its undirected weights
-  std::uint64_t total_weight = 0;        // sum of undirected weights over each dyad once
+  std::vector<std::uint64_t> strength;           // per vertex: sum of its undirected weights
+  std::uint64_t total_weight = 0;                // sum of undirected weights over each dyad once
 
   std::size_t vertices() const noexcept { return actor_of.size(); }
   std::size_t dyads() const noexcept { return undirected_weight.size() / 2; }

@@ -37,7 +37,7 @@ ActorIdx node_of(const Snapshot& snapshot, ActorIdx actor, bool rollup) {
   if (!rollup) return actor;
   const ActorInfo info = snapshot.actor(actor);
   return detail::folds(info, static_cast<std::uint32_t>(snapshot.actor_limit())) ? static_cast<ActorIdx>(info.country)
-                                                                                  : actor;
+                                                                                 : actor;
 }
 
 }  // namespace geokg::graph

@@ -39,8 +39,8 @@ inline bool admits_row(const Row& r, const TripleFilter& f) noexcept {
 inline std::span<const Incident> in_window(std::span<const Incident> all, const core::DateRange& dates) noexcept {
   auto lo = std::lower_bound(all.begin(), all.end(), dates.since.days(),
                              [](const Incident& i, std::int32_t d) { return i.date < d; });
-  auto hi = std::upper_bound(lo, all.end(), dates.until.days(),
-                             [](std::int32_t d, const Incident& i) { return d < i.date; });
+  auto hi =
+      std::upper_bound(lo, all.end(), dates.until.days(), [](std::int32_t d, const Incident& i) { return d < i.date; });
   return {lo, hi};
 }
 
@@ -115,9 +115,9 @@ class Counter {
     if (dir & 1u) ++out_[node];
     if (dir & 2u) ++in_[node];
   }
-  // The counted neighbours, ascending, then cleared.
-  void take(std::vector<Neighbour>& out) {
-    std::sort(touched_.begin(), touched_.end());
+  // The counted neighbours (ascending when `sorted`), then cleared.
+  void take(std::vector<Neighbour>& out, bool sorted = true) {
+    if (sorted) std::sort(touched_.begin(), touched_.end());
     out.clear();
     out.reserve(touched_.size());
     for (const auto n : touched_) {
@@ -134,15 +134,16 @@ class Counter {
 
 Counter& thread_counter(std::uint32_t limit);
 
-// The node's neighbours with their counts in both directions (the caller applies min_count).
+// The node's neighbours with their counts in both directions (the caller applies min_count),
+// ascending unless `sorted` is false (then in order of first contact).
 inline void expand(const State& s, const Nodes& nodes, const TripleFilter& f, std::uint32_t node,
-                   std::vector<Neighbour>& out) {
+                   std::vector<Neighbour>& out, bool sorted = true) {
   Counter& c = thread_counter(nodes.limit());
   for_each_incident(s, nodes, f, node, [&](const Incident& inc) {
     // A self-loop of an actor has dir 3 but no other node; it was skipped above.
     c.add(nodes.node(inc.other), inc.dir);
   });
-  c.take(out);
+  c.take(out, sorted);
 }
 
 }  // namespace geokg::graph::detail

@@ -186,8 +186,10 @@ TEST_CASE("centrality ranks nodes of one type with shared ranks for ties", "[eng
   CHECK(r->view.actors->get(r->items[0].actor)->id == "USA");  // PRK, CHN, UKR
   CHECK(r->items[0].rank == 1);
   for (std::size_t i = 1; i < r->items.size(); ++i) {
-    if (r->items[i].score == r->items[i - 1].score) CHECK(r->items[i].rank == r->items[i - 1].rank);
-    else CHECK(r->items[i].rank == i + 1);
+    if (r->items[i].score == r->items[i - 1].score)
+      CHECK(r->items[i].rank == r->items[i - 1].rank);
+    else
+      CHECK(r->items[i].rank == i + 1);
   }
   q.type = core::ActorType::person;
   r = e->centrality(q);

@@ -149,8 +149,8 @@ TEST_CASE("k shortest paths come by hops, then support, with their hops describe
 
 TEST_CASE("paths respect direction, dates, relations, polarity, confidence and min_count", "[graph]") {
   Builder b(6);
-  b.add(1, 1, 2, 10).add(2, 1, 3, 10);           // 1 -> 2 -> 3, early
-  b.add(4, 2, 1, 50).add(4, 2, 3, 50, 2);        // 1 <- 4 -> 3, later, relation 2
+  b.add(1, 1, 2, 10).add(2, 1, 3, 10);     // 1 -> 2 -> 3, early
+  b.add(4, 2, 1, 50).add(4, 2, 3, 50, 2);  // 1 <- 4 -> 3, later, relation 2
   b.add(1, 3, 5, 60, 1, core::Polarity::negated).add(5, 3, 3, 60);
   b.add(1, 4, 6, 70, 1, core::Polarity::asserted, 0.3f).add(6, 4, 3, 70);
   auto g = b.graph();
@@ -368,11 +368,10 @@ TEST_CASE("betweenness of the karate club matches the published values, exact an
   q.metric = graph::Centrality::betweenness;
   auto r = graph::centrality(g->snapshot(), q);
   CHECK(r.exact);
-  const double expected[34] = {0.437635, 0.053937, 0.143657, 0.011909, 0.000631, 0.029987, 0.029987, 0.0,
-                               0.055927, 0.000848, 0.000631, 0.0,      0.0,      0.045863, 0.0,      0.0,
-                               0.0,      0.0,      0.0,      0.032475, 0.0,      0.0,      0.0,      0.017614,
-                               0.00221,  0.00384,  0.0,      0.022333, 0.001795, 0.002922, 0.014412, 0.138276,
-                               0.145247, 0.304075};
+  const double expected[34] = {0.437635, 0.053937, 0.143657, 0.011909, 0.000631, 0.029987, 0.029987, 0.0,     0.055927,
+                               0.000848, 0.000631, 0.0,      0.0,      0.045863, 0.0,      0.0,      0.0,     0.0,
+                               0.0,      0.032475, 0.0,      0.0,      0.0,      0.017614, 0.00221,  0.00384, 0.0,
+                               0.022333, 0.001795, 0.002922, 0.014412, 0.138276, 0.145247, 0.304075};
   auto s = scores_of(r);
   for (std::uint32_t i = 0; i < 34; ++i) CHECK(s[i + 1] == Approx(expected[i]).margin(2e-6));
 
@@ -402,9 +401,11 @@ TEST_CASE("degrees count distinct neighbours, successors and predecessors", "[gr
   auto deg = scores_of(graph::centrality(g->snapshot(), q));
   CHECK(deg == std::map<std::uint32_t, double>{{1, 3}, {2, 1}, {3, 1}, {4, 1}});
   q.metric = graph::Centrality::out_degree;
-  CHECK(scores_of(graph::centrality(g->snapshot(), q)) == std::map<std::uint32_t, double>{{1, 2}, {2, 0}, {3, 1}, {4, 1}});
+  CHECK(scores_of(graph::centrality(g->snapshot(), q)) ==
+        std::map<std::uint32_t, double>{{1, 2}, {2, 0}, {3, 1}, {4, 1}});
   q.metric = graph::Centrality::in_degree;
-  CHECK(scores_of(graph::centrality(g->snapshot(), q)) == std::map<std::uint32_t, double>{{1, 2}, {2, 1}, {3, 1}, {4, 0}});
+  CHECK(scores_of(graph::centrality(g->snapshot(), q)) ==
+        std::map<std::uint32_t, double>{{1, 2}, {2, 1}, {3, 1}, {4, 0}});
   q.filter.min_count = 2;  // only 1 - 2 (3 triples) and 1 - 3 (one each way) remain
   q.metric = graph::Centrality::degree;
   CHECK(scores_of(graph::centrality(g->snapshot(), q)) == std::map<std::uint32_t, double>{{1, 2}, {2, 1}, {3, 1}});
@@ -694,7 +695,7 @@ TEST_CASE("partners are ranked by triples with counts per quad class and net Gol
 TEST_CASE("triple scans walk the admitted triples in id order, in pieces", "[graph]") {
   Builder b(4);
   b.person(4, 2).add(1, 1, 2).add(1, 1, 2).add(2, 1, 3).add(4, 2, 3).add(1, 3, 0).add(1, 1, 3, 100, 1,
-                                                                                     core::Polarity::denied);
+                                                                                      core::Polarity::denied);
   auto g = b.graph();
   const auto snap = g->snapshot();
   std::vector<std::int64_t> ids;
