@@ -19,6 +19,7 @@ Api::Api(ApiOptions options) : options_(std::move(options)), router_(options_.co
   add_triple_routes(router_, context_);
   add_analytics_routes(router_, context_);
   add_import_routes(router_, context_);
+  add_document_routes(router_, context_);
   // The OpenAPI document describes the table above, so it is built after it.
   Route doc;
   doc.method = http::verb::get;

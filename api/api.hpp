@@ -63,6 +63,7 @@ void add_actor_routes(Router& router, Context& context);
 void add_triple_routes(Router& router, Context& context);
 void add_analytics_routes(Router& router, Context& context);
 void add_import_routes(Router& router, Context& context);
+void add_document_routes(Router& router, Context& context);
 nlohmann::ordered_json build_openapi(const Router& router);
 
 }  // namespace geokg::api

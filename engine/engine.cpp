@@ -32,6 +32,8 @@ constexpr std::size_t max_name_bytes = 300;
 constexpr std::size_t max_evidence_bytes = 20000;
 constexpr std::size_t max_source_field_bytes = 2000;
 
+}  // namespace
+
 bool valid_actor_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   const auto ok = [](char c) {
@@ -45,6 +47,16 @@ bool valid_actor_id(std::string_view id) {
 bool has_control_chars(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
+
+graph::ActorInfo info_of(const core::Actor& a, const ActorDirectory& dir) {
+  graph::ActorInfo info;
+  info.type = a.type;
+  if (!a.country.empty())
+    if (auto c = dir.by_id(a.country)) info.country = core::value(*c);
+  return info;
+}
+
+namespace {
 
 // A readable id from a free-text name: "Ewha University" -> "ewha-university".
 std::string slug_of(std::string_view name) {
@@ -67,14 +79,6 @@ std::string slug_of(std::string_view name) {
   }
   if (out.empty()) out = "actor";
   return out;
-}
-
-graph::ActorInfo info_of(const core::Actor& a, const ActorDirectory& dir) {
-  graph::ActorInfo info;
-  info.type = a.type;
-  if (!a.country.empty())
-    if (auto c = dir.by_id(a.country)) info.country = core::value(*c);
-  return info;
 }
 
 std::vector<graph::RelationInfo> relation_infos(const core::RelationCatalog& cat) {
@@ -206,6 +210,7 @@ Status Engine::status() const {
   s.actors = v.actors->size();
   s.triples = v.graph.triple_count();
   s.evidence = impl_->evidence.load();
+  s.extraction_us = impl_->extraction_us.load();
   s.documents = impl_->documents.load();
   s.graph_version = v.graph.version();
   s.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - impl_->started).count();
@@ -481,11 +486,7 @@ Result<InsertResult> Engine::write_batch(const std::vector<TripleSpec>& rows, bo
   const auto& cat = impl_->catalog;
 
   // Resolve and validate everything before touching the database.
-  struct Planned {
-    core::TripleInput input;
-    int new_subject = -1;  // index into new_actors when the subject is created by this batch
-    int new_object = -1;
-  };
+  using Planned = PlannedTriple;
   struct Ref {
     int fresh = -1;  // index into new_actors, or
     core::ActorIdx idx{};
@@ -637,21 +638,28 @@ Result<InsertResult> Engine::write_batch(const std::vector<TripleSpec>& rows, bo
     return e;
   }
 
-  // One transaction: new actors, then every triple.
+  CommitPlan commit_plan{std::move(new_actors), std::move(updated_actors), std::move(plan), {}};
+  return impl_->commit(commit_plan, *dir);
+}
+
+Result<InsertResult> Engine::Impl::commit(CommitPlan& plan, const ActorDirectory& dir) {
+  // One transaction: the plan's own first step, actor changes, then every triple.
   std::vector<core::ActorIdx> created;
   std::vector<storage::TripleWriteResult> results;
-  auto committed = impl_->store->write<void>([&](storage::Writer& w) -> Result<void> {
+  auto committed = store->write<void>([&](storage::Writer& w) -> Result<void> {
     created.clear();
     results.clear();
-    for (const auto& [idx, a] : updated_actors)
+    if (plan.first)
+      if (auto r = plan.first(w, plan); !r) return r.error();
+    for (const auto& [idx, a] : plan.updated_actors)
       if (auto r = w.update_actor(idx, a); !r) return r.error();
-    for (const auto& a : new_actors) {
+    for (const auto& a : plan.new_actors) {
       auto idx = w.insert_actor(a);
       if (!idx) return idx.error();
       created.push_back(*idx);
     }
-    results.reserve(plan.size());
-    for (auto& p : plan) {
+    results.reserve(plan.triples.size());
+    for (auto& p : plan.triples) {
       if (p.new_subject >= 0) p.input.subject = created[static_cast<std::size_t>(p.new_subject)];
       if (p.new_object >= 0) p.input.object = created[static_cast<std::size_t>(p.new_object)];
       auto res = w.put_triple(p.input);
@@ -666,13 +674,13 @@ Result<InsertResult> Engine::write_batch(const std::vector<TripleSpec>& rows, bo
   InsertResult out;
   graph::GraphUpdate update;
   std::shared_ptr<const ActorDirectory> new_dir;
-  if (!created.empty() || !updated_actors.empty()) {
-    std::vector<std::pair<core::ActorIdx, core::Actor>> changes = updated_actors;
+  if (!created.empty() || !plan.updated_actors.empty()) {
+    std::vector<std::pair<core::ActorIdx, core::Actor>> changes = plan.updated_actors;
     for (std::size_t k = 0; k < created.size(); ++k) {
-      changes.emplace_back(created[k], new_actors[k]);
-      out.created_actors.push_back(new_actors[k].id);
+      changes.emplace_back(created[k], plan.new_actors[k]);
+      out.created_actors.push_back(plan.new_actors[k].id);
     }
-    new_dir = dir->with(changes);
+    new_dir = dir.with(changes);
     for (const auto& [idx, a] : changes) update.actors.emplace_back(idx, info_of(a, *new_dir));
   }
   std::map<std::int64_t, core::TripleRecord> latest;
@@ -686,8 +694,8 @@ Result<InsertResult> Engine::write_batch(const std::vector<TripleSpec>& rows, bo
     latest[core::value(r.record.id)] = r.record;
   }
   for (auto& [id, rec] : latest) update.triples.push_back(rec);
-  impl_->publish(update, std::move(new_dir));
-  impl_->evidence += static_cast<std::int64_t>(rows.size());
+  publish(update, std::move(new_dir));
+  evidence += static_cast<std::int64_t>(results.size());
   return out;
 }
 

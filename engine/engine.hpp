@@ -28,6 +28,7 @@ struct ImportSummary;
 struct Options {
   std::string db_path;     // a file, or ":memory:"
   bool demo = false;       // load the demo triples when the database holds no triples
+  std::vector<std::string> actor_dictionaries;  // extra extraction dictionaries (TSV or PETRARCH/TABARI files)
   int readers = 4;         // SQLite reader connections
 };
 
@@ -135,9 +136,43 @@ struct RelationsPage {
   bool more = false;
 };
 
+// ---- documents (text in, evidence-backed triples out) ----
+
+struct DocumentInput {
+  std::string text;
+  std::string title, url, publisher;
+  std::string published_at;  // YYYY-MM-DD or RFC 3339; anchors relative dates in the text
+};
+
+// A triple extracted from a document, with where the document says it.
+struct DocumentTriple {
+  core::TripleRecord triple;
+  core::EvidenceRecord evidence;  // sentence, sentence_index, start/end (code points)
+};
+
+struct DocumentResult {
+  core::DocumentRecord document;
+  bool created = false;  // false: the same url or text was stored before; nothing was added
+  std::vector<DocumentTriple> triples;
+  std::vector<std::string> created_actors;
+};
+
+struct DocumentListQuery {
+  std::optional<core::Date> since, until;
+  std::string publisher;
+  std::optional<std::int64_t> before_id;
+  std::size_t limit = 100;
+};
+
+struct DocumentPage {
+  std::vector<core::DocumentRecord> items;
+  bool more = false;
+};
+
 struct Status {
   std::size_t actors = 0, triples = 0;
   std::int64_t documents = 0, evidence = 0;
+  std::int64_t extraction_us = 0;  // total time spent coding documents
   double uptime_s = 0.0;
   std::uint64_t graph_version = 0;
 };
@@ -310,6 +345,13 @@ class Engine {
   core::Result<CentralityAnswer> centrality(const CentralityRequest& q) const;
   core::Result<CommunitiesAnswer> communities(const CommunitiesRequest& q) const;
   core::Result<ExportPlan> export_plan(const GraphFilterSpec& f) const;
+
+  // Stores a document and the triples the extractor codes from it, in one transaction; the same
+  // url or the same text again returns the stored document (created = false). Extraction runs
+  // before the write lock is taken. invalid_argument for an empty text or a bad published_at.
+  core::Result<DocumentResult> add_document(const DocumentInput& input);
+  core::Result<DocumentResult> document(std::int64_t id) const;
+  core::Result<DocumentPage> list_documents(const DocumentListQuery& q) const;
 
  private:
   struct Impl;

@@ -6,10 +6,12 @@
 #include "core/relation_catalog.hpp"
 #include "engine/actor_directory.hpp"
 #include "engine/engine.hpp"
+#include "extract/coder.hpp"
 #include "graph/relation_graph.hpp"
 #include "storage/store.hpp"
 
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -17,6 +19,27 @@
 namespace geokg::engine {
 
 using core::Result;
+
+// A triple ready to write; its subject or object may be an actor the same write creates.
+struct PlannedTriple {
+  core::TripleInput input;
+  int new_subject = -1;  // index into CommitPlan::new_actors
+  int new_object = -1;
+};
+
+// Everything one write transaction does, validated beforehand.
+struct CommitPlan {
+  std::vector<core::Actor> new_actors;
+  std::vector<std::pair<core::ActorIdx, core::Actor>> updated_actors;
+  std::vector<PlannedTriple> triples;
+  // Runs first inside the transaction (e.g. stores a document and points the evidence at it).
+  std::function<Result<void>(storage::Writer&, CommitPlan&)> first;
+};
+
+// Shared validation helpers of the use cases.
+bool valid_actor_id(std::string_view id);
+bool has_control_chars(std::string_view s);
+graph::ActorInfo info_of(const core::Actor& a, const ActorDirectory& dir);
 
 struct Engine::Impl {
   Options options;
@@ -29,6 +52,13 @@ struct Engine::Impl {
   std::atomic<std::int64_t> evidence{0};
   std::atomic<std::int64_t> documents{0};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::atomic<std::int64_t> extraction_us{0};
+
+  // The event coder, loaded on first use (servers that never see a document never pay for it).
+  std::once_flag coder_once;
+  std::unique_ptr<extract::Coder> coder;
+  core::Error coder_error;
+  Result<const extract::Coder*> get_coder();
 
   View view() const {
     std::lock_guard lock(view_mu);
@@ -44,6 +74,9 @@ struct Engine::Impl {
     current.graph = std::move(snapshot);
     if (new_actors) current.actors = std::move(new_actors);
   }
+
+  // Commits the plan in one transaction and publishes it. Called under write_mu.
+  Result<InsertResult> commit(CommitPlan& plan, const ActorDirectory& dir);
 
   Result<void> seed_reference();
   Result<void> load();

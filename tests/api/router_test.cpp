@@ -272,3 +272,52 @@ TEST_CASE("failures found by the transport render through the same error table",
   CHECK(slow.result() == status::request_timeout);
   CHECK(slow[field::content_type] == "application/problem+json");
 }
+
+TEST_CASE("documents are posted as JSON or plain text, deduplicated, listed and read back", "[api]") {
+  Fixture f;
+  const std::string doc = R"({"text":"North Korea supplied artillery shells to Russia, officials said.",
+    "title":"Shells","url":"https://example.org/shells","publisher":"Wire","published_at":"2023-11-09"})";
+  auto r = f.call(verb::post, "/v1/documents", doc);
+  INFO(r.message.body());
+  REQUIRE(r.message.result() == status::created);
+  auto body = json::parse(r.message.body());
+  const auto id = body["id"].get<int>();
+  CHECK(body["created"] == true);
+  REQUIRE_FALSE(body["triples"].empty());
+  CHECK(body["triples"][0]["evidence"]["sentence_index"] == 0);
+  CHECK(body["triples"][0]["evidence"]["start"].is_number());
+  CHECK(r.message[field::location] == "/v1/documents/" + std::to_string(id));
+
+  auto again = f.call(verb::post, "/v1/documents", doc);
+  CHECK(again.message.result() == status::ok);
+  CHECK(json::parse(again.message.body())["id"] == id);
+
+  auto plain = f.call(verb::post, "/v1/documents?title=Talks&published_at=2024-01-02&publisher=Other",
+                      "Japan and South Korea held talks in Seoul.", "text/plain; charset=utf-8");
+  INFO(plain.message.body());
+  REQUIRE(plain.message.result() == status::created);
+
+  auto read = f.get_json("/v1/documents/" + std::to_string(id));
+  CHECK(read["text"] == "North Korea supplied artillery shells to Russia, officials said.");
+  CHECK(read["triples"].size() == body["triples"].size());
+  auto list = f.get_json("/v1/documents?limit=1");
+  REQUIRE(list["items"].size() == 1);
+  CHECK(list["items"][0]["title"] == "Talks");
+  CHECK_FALSE(list["items"][0].contains("text"));
+  auto next = f.get_json("/v1/documents?limit=1&cursor=" + list["next_cursor"].get<std::string>());
+  CHECK(next["items"][0]["id"] == id);
+  CHECK(f.get_json("/v1/documents?publisher=Wire")["items"].size() == 1);
+  CHECK(f.get_json("/v1/status")["documents"] == 2);
+
+  require_problem(f.call(verb::post, "/v1/documents", R"({"text":"x","published_at":"2023-02-30"})"),
+                  status::bad_request, "invalid_argument");
+  require_problem(f.call(verb::post, "/v1/documents", R"({"text":"x"})"), status::bad_request, "invalid_argument");
+  require_problem(f.call(verb::post, "/v1/documents", R"({"text":"x","published_at":"2023-01-01","lang":"en"})"),
+                  status::bad_request, "invalid_argument");
+  require_problem(f.call(verb::post, "/v1/documents", R"x({"text":"x","published_at":"2023-01-01","url":"javascript:alert(1)"})x"),
+                  status::bad_request, "invalid_argument");
+  require_problem(f.call(verb::post, "/v1/documents?title=x", doc), status::bad_request, "invalid_argument");
+  require_problem(f.call(verb::get, "/v1/documents/0"), status::bad_request, "invalid_argument");
+  require_problem(f.call(verb::get, "/v1/documents/77"), status::not_found, "not_found");
+  require_problem(f.call(verb::get, "/v1/documents?since=yesterday"), status::bad_request, "invalid_argument");
+}
