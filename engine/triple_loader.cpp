@@ -15,7 +15,7 @@ core::Result<std::vector<core::TripleRecord>> load_all_triples(storage::Store& s
   if (!max_id) return max_id.error();
   const std::int64_t n = *max_id;
   const std::int64_t mid = n >= parallel_from ? n / 2 : n;
-  out.reserve(static_cast<std::size_t>(mid));
+  out.reserve(static_cast<std::size_t>(n));  // the second half is appended: no reallocation
   std::vector<core::TripleRecord> second;
   std::int64_t second_assertions = 0;
   core::Result<void> second_result;

@@ -305,7 +305,8 @@ Snapshot RelationGraph::load(std::vector<std::pair<ActorIdx, ActorInfo>> actors,
   s->actors = std::move(infos);
 
   std::vector<Row> rows;
-  rows.reserve(triples.size());
+  // Ids may have holes (rows merged away): the rows run to the last id, not to the count.
+  rows.reserve(triples.empty() ? 0 : static_cast<std::size_t>(core::value(triples.back().id)));
   for (const auto& t : triples) {
     const auto want = static_cast<std::size_t>(core::value(t.id) - 1);
     while (rows.size() < want) rows.push_back(hole_row());
