@@ -53,6 +53,13 @@ MentionedActor SentenceCoder::actor(const Mention& m, Date date) const {
   MentionedActor a;
   const auto& e = d_.actors[m.ref.actor];
   a.text = std::string(surface(m.begin, m.end));
+  if (m.ref.actor == d_.nowhere) {
+    const auto& ag = d_.agents[m.ref.agent];
+    a.id = e.id + "-" + ag.code;
+    a.name = ag.label;
+    a.type = ag.type;
+    return a;
+  }
   if (m.ref.agent != 0 && e.type == ActorType::country) {
     const auto& ag = d_.agents[m.ref.agent];
     a.id = e.id + "-" + ag.code;
@@ -140,6 +147,8 @@ void SentenceCoder::emit(const SentenceSpan& s, std::int32_t index, std::vector<
     const float conf = confidence(t, sg ? *sg : *og, og);
     const bool symmetric = t.pattern->mutual || d_.rules.is_symmetric(t.code);
     const auto add = [&](const Mention& a, const Mention* b) {
+      // An event between actors of unknown country says nothing about any country.
+      if (a.ref.actor == d_.nowhere && (!b || b->ref.actor == d_.nowhere)) return;
       Event e;
       e.subject = actor(a, date);
       if (b) {
@@ -175,8 +184,12 @@ void SentenceCoder::emit(const SentenceSpan& s, std::int32_t index, std::vector<
     }
     // "A met B" is one triple A->B; "A and B met" is A->B and B->A.
     if (og) {
+      const bool reciprocal = t.pattern->reciprocal && d_.rules.is_reciprocal(t.code);
       for (auto a = sg->first; a < sg->first + sg->count; ++a)
-        for (auto b = og->first; b < og->first + og->count; ++b) add(ms[a], &ms[b]);
+        for (auto b = og->first; b < og->first + og->count; ++b) {
+          add(ms[a], &ms[b]);
+          if (reciprocal) add(ms[b], &ms[a]);
+        }
     } else if (sg->count >= 2 && symmetric) {
       pairs(*sg);
     } else if (t.pattern->intransitive) {

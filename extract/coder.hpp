@@ -24,6 +24,11 @@
 // with a country ("the Russian military", "U.S. officials") follow data/extract/agents.tsv: agents of the
 // state (government, ministries, officials, diplomats) are the country itself; other sectors become an
 // actor `<ISO3>-<CODE>` of type organization (or group) with that country, e.g. RUS-MIL "Russian military".
+// Some agent nouns name an actor on their own ("the rebels", "Congress", "police in Kenya"; flagged in
+// agents.tsv): they take the country of a person before them ("the Biden administration"), of a country after
+// "in", of the actor they follow in "X and other officials", or the only country the document named before;
+// otherwise they are XXX-<CODE> with no country (XXX: ICAO's unspecified nationality). Events whose actors are
+// all of unknown country are not coded.
 //
 // Thread-safety: Dictionaries is immutable once built; Coder::code is const and may run concurrently.
 // Errors: Dictionaries::load returns invalid_argument for a malformed dictionary line (with its file and

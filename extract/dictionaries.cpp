@@ -104,6 +104,8 @@ class Builder {
         {"accord", wc_accord},
         {"light", wc_light},
         {"relational", wc_relational},
+        {"future", wc_future},
+        {"region", wc_region},
     };
     return for_each_line("grammar.tsv", text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');
@@ -116,8 +118,8 @@ class Builder {
       }
       // Closed-class words are function words (never part of a name); content verbs listed for their
       // role (light, intent, refusal, reporting) are not.
-      if ((classes &
-           ~static_cast<std::uint64_t>(wc_light | wc_intent | wc_refuse | wc_report | wc_deny | wc_relational)) != 0)
+      if ((classes & ~static_cast<std::uint64_t>(wc_light | wc_intent | wc_refuse | wc_report | wc_deny |
+                                                 wc_relational | wc_region)) != 0)
         classes |= wc_function;
       const std::string word(core::trim(f[0]));
       const std::string key = core::to_lower_ascii(word);
@@ -185,10 +187,22 @@ class Builder {
         if (code == "GOV") d_.gov_agent = i;
         return {};
       }
-      if (f.size() != 2) return line_error("agents.tsv", n, "expected: phrase<TAB>CODE");
+      if (f.size() != 2 && f.size() != 3) return line_error("agents.tsv", n, "expected: phrase<TAB>CODE[<TAB>flags]");
       const auto i = agent_index(core::trim(f[1]), false);
       if (i == 0) return line_error("agents.tsv", n, "agent code not defined by an @ line");
-      add_phrase(core::trim(f[0]), PhraseHit{PhraseKind::agent, false, i, 0, {}});
+      std::uint8_t flags = 0;
+      if (f.size() == 3)
+        for (auto flag : split_trimmed(f[2], '|')) {
+          if (flag == "alone")
+            flags |= af_alone;
+          else if (flag == "local")
+            flags |= af_alone | af_local;
+          else
+            return line_error("agents.tsv", n, "unknown flag '" + std::string(flag) + "' (alone, local)");
+        }
+      PhraseHit hit{PhraseKind::agent, false, i, 0, {}};
+      hit.flags = flags;
+      add_phrase(core::trim(f[0]), hit);
       return {};
     });
   }
@@ -361,6 +375,8 @@ class Builder {
       const auto kind = core::trim(f[0]);
       if (kind == "symmetric" && f.size() == 2) {
         d_.rules.symmetric.emplace_back(core::trim(f[1]));
+      } else if (kind == "reciprocal" && f.size() == 2) {
+        d_.rules.reciprocal.emplace_back(core::trim(f[1]));
       } else if ((kind == "intent" || kind == "refuse") && f.size() == 3) {
         auto& m = kind == "intent" ? d_.rules.intent : d_.rules.refuse;
         m[std::string(core::trim(f[1]))] = std::string(core::trim(f[2]));
@@ -375,7 +391,8 @@ class Builder {
         cameo_ids_[std::string(core::trim(f[1]))] = std::string(core::trim(f[2]));
       } else {
         return line_error("code_rules.tsv", n,
-                          "expected a symmetric, intent, refuse, complement, hypothetical or actor_code line");
+                          "expected a symmetric, reciprocal, intent, refuse, complement, hypothetical, actor_code or "
+                          "family_name_first line");
       }
       return {};
     });
@@ -645,6 +662,17 @@ class Builder {
       }
     }
     if (p.has_target) p.specificity += 1;
+    // "met B", "signed a pact with B" hold both ways; "sold arms to B" does not.
+    p.reciprocal = d_.rules.is_reciprocal(code);
+    const auto to = d_.vocab.find("to"), for_ = d_.vocab.find("for");
+    for (std::size_t i = 1; i < p.elems.size() && p.reciprocal; ++i) {
+      if (p.elems[i].kind != PatternElem::target) continue;
+      const auto& prev = p.elems[i - 1];
+      if (prev.kind == PatternElem::word) p.reciprocal = prev.id != to && prev.id != for_;
+      if (prev.kind == PatternElem::klass)
+        for (const auto& alt : d_.classes[prev.id])
+          if (alt.size() == 1 && (alt[0] == to || alt[0] == for_)) p.reciprocal = false;
+    }
     return p;
   }
 
@@ -804,6 +832,7 @@ class Builder {
           if (agent.size() < 3) continue;
           hit.kind = PhraseKind::agent;
           hit.agent = agent_index(agent, true);
+          hit.flags = af_alone;  // PETRARCH codes an agent without a country as "---<AGENT>"
         } else {
           target = resolve_code(c.code, e.phrases.front());
           if (!target) continue;
@@ -847,6 +876,10 @@ class Builder {
   }
 
   void finish() {
+    ActorEntry nowhere;
+    nowhere.id = "XXX";
+    nowhere.name = "unknown country";
+    d_.nowhere = add_actor(std::move(nowhere));
     for (const auto& [id, idx] : pending_ids_)
       if (!phrase_taken(id)) add_phrase(id, PhraseHit{PhraseKind::actor, false, 0, idx, {}});
     index_person_words();
@@ -869,11 +902,17 @@ std::string_view embedded_or(const std::optional<std::string_view>& text, std::s
 
 }  // namespace
 
-bool CodeRules::is_symmetric(std::string_view code) const noexcept {
-  for (const auto& s : symmetric)
+namespace {
+bool has_prefix(const std::vector<std::string>& prefixes, std::string_view code) {
+  for (const auto& s : prefixes)
     if (code.size() >= s.size() && code.compare(0, s.size(), s) == 0) return true;
   return false;
 }
+}  // namespace
+
+bool CodeRules::is_symmetric(std::string_view code) const noexcept { return has_prefix(symmetric, code); }
+
+bool CodeRules::is_reciprocal(std::string_view code) const noexcept { return has_prefix(reciprocal, code); }
 
 DictionaryFormat detect_format(std::string_view content) noexcept {
   int tsv = 0, petrarch = 0;

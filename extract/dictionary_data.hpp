@@ -43,12 +43,19 @@ struct Title {
 
 enum class PhraseKind : std::uint8_t { actor, demonym, place, title, agent };
 
+// How an agent phrase may be used without a country before it (data/extract/agents.tsv, third field).
+enum AgentFlag : std::uint8_t {
+  af_alone = 1,  // names an actor on its own ("the rebels", "Congress"): its country comes from context
+  af_local = 2,  // "police in Kenya": a country after "in" is its own
+};
+
 struct PhraseHit {
   PhraseKind kind = PhraseKind::actor;
   bool user = false;        // from a user dictionary (wins over the defaults)
   std::uint16_t agent = 0;  // agent code index; 0 = none
   std::uint32_t index = 0;  // into actors, titles or agents
   core::DateRange when;     // date restriction of the phrase (user dictionaries)
+  std::uint8_t flags = 0;   // AgentFlag bits of an agent phrase
 };
 
 enum class FormKind : std::uint8_t { base, third, past, past_participle, participle, gerund, noun };
@@ -74,6 +81,7 @@ struct Pattern {
   bool pair = false;          // '%': a compound whose members act on each other ("talks between A and B")
   bool intransitive = false;  // '-': the event has no target ("claimed responsibility")
   bool mutual = false;        // '&': the event holds both ways ("restored relations with")
+  bool reciprocal = false;    // a reciprocal code (code_rules.tsv) with its target not after "to" or "for"
 };
 
 struct TriggerBlock {
@@ -90,13 +98,15 @@ struct Boilerplate {
 };
 
 struct CodeRules {
-  std::vector<std::string> symmetric;                          // codes or roots whose events hold both ways
+  std::vector<std::string> symmetric;   // codes or roots whose events hold both ways
+  std::vector<std::string> reciprocal;  // codes whose "A ... with B" holds both ways ("met with", "signed ... with")
   boost::unordered_flat_map<std::string, std::string> intent;  // root -> code ("want to attack" -> 138)
   boost::unordered_flat_map<std::string, std::string> refuse;  // root -> code ("refused to meet" -> 125)
   // governing code prefix + '/' + embedded root -> code ("urged X to meet" 02/04 -> 026)
   boost::unordered_flat_map<std::string, std::string> complement;
   std::vector<std::string> hypothetical;  // governing roots whose complements did not happen (appeals, threats)
   bool is_symmetric(std::string_view code) const noexcept;
+  bool is_reciprocal(std::string_view code) const noexcept;
 };
 
 struct Dictionaries::Impl {
@@ -131,6 +141,9 @@ struct Dictionaries::Impl {
   boost::unordered_flat_map<std::uint32_t, std::vector<std::uint32_t>> shared_family_names;
 
   std::uint16_t gov_agent = 0;  // index of GOV
+  // The actor of agents whose country is unknown ("rebels" with no country in context): id XXX, the ICAO code
+  // for an unspecified nationality; such an agent is the actor XXX-<CODE> with no country.
+  std::uint32_t nowhere = 0;
 
   const std::vector<PhraseHit>* hits(std::uint32_t node) const noexcept {
     return node < phrase_hits.size() && !phrase_hits[node].empty() ? &phrase_hits[node] : nullptr;

@@ -45,6 +45,8 @@ enum WordClass : std::uint64_t {
   wc_date = 1ull << 30,             // weekday, month and relative-date words (see dates.cpp)
   wc_light = 1ull << 31,            // launch, hold, impose, deepen ...: their subject does the noun's act
   wc_relational = 1ull << 32,       // rival, ally, neighbour: "X's rival" is not X
+  wc_future = 1ull << 33,           // will, would, shall: with a reporting verb of the same actor, an intention
+  wc_region = 1ull << 34,           // north, outskirts, part ...: "the east of X" is in X
 };
 
 // Interned lower-case word keys; id 0 means "not in the vocabulary".

@@ -169,7 +169,14 @@ void SentenceCoder::find_mentions() {
     if (!link) return 0;
     std::uint32_t p = raw[k].end + 1;
     while (p < n_ && has(p, wc_det)) ++p;
-    // One adjective may stand between: "the mayor of the northern West Bank".
+    // One adjective may stand between: "the mayor of the northern West Bank", "dissidents from military-ruled
+    // Myanmar" (a hyphenated one may hold an agent word).
+    if (p + 2 < n_ && toks_[p].is(tf_word) && toks_[p + 1].is(tf_hyphen_before) && toks_[p + 1].is(tf_word) &&
+        !toks_[p].is(tf_cap) && !toks_[p + 2].is(tf_hyphen_before)) {
+      std::size_t o = k + 1;
+      while (o < raw.size() && raw[o].begin < p + 2) ++o;
+      return o < raw.size() && raw[o].begin == p + 2 ? o : 0;
+    }
     if (p < n_ && raw[k + 1].begin == p + 1 && toks_[p].is(tf_word) && !toks_[p].is(tf_cap) && !has(p, wc_function))
       ++p;
     return raw[k + 1].begin == p ? k + 1 : 0;
@@ -213,6 +220,13 @@ void SentenceCoder::find_mentions() {
       continue;
     }
     if (is_person(h.actor)) {
+      // "the Biden administration", "Putin's troops": the agent of the person's country.
+      if (next && next->agent && !next->actor && !next->demonym && !next->title && (next->agent->flags & af_alone))
+        if (const auto c = home_country(Ref{h.actor->index, 0})) {
+          push_mention(h.begin, next->end, agent_of(*c, next->agent->agent), MentionKind::agent);
+          k += 1;
+          continue;
+        }
       push_mention(h.begin, h.end, Ref{h.actor->index, 0}, MentionKind::name);
       continue;
     }
@@ -235,10 +249,72 @@ void SentenceCoder::find_mentions() {
         if (auto ref = country_ref(raw[o])) {
           push_mention(h.begin, raw[o].end, with_agent(*ref, h.agent->agent), MentionKind::agent);
           k = o;
+          continue;
         }
       }
+      if (h.agent->flags & af_alone) bare_agent(raw, k);
     }
   }
+}
+
+std::optional<std::uint32_t> SentenceCoder::home_country(Ref r) const {
+  if (r.actor == d_.nowhere) return std::nullopt;
+  const auto& a = d_.actors[r.actor];
+  if (a.type == ActorType::country) return r.actor;
+  std::string id = a.country;
+  if (a.type == ActorType::person)
+    for (const auto& role : a.roles)
+      if (role.when.contains(published_))
+        if (const auto o = d_.actor_by_id.find(role.org);
+            o != d_.actor_by_id.end() && d_.actors[o->second].type == ActorType::country) {
+          id = role.org;
+          break;
+        }
+  const auto it = d_.actor_by_id.find(id);
+  if (it == d_.actor_by_id.end() || d_.actors[it->second].type != ActorType::country) return std::nullopt;
+  return it->second;
+}
+
+Ref SentenceCoder::agent_of(std::uint32_t country, std::uint16_t agent) const {
+  if (country == d_.nowhere) return Ref{country, agent};
+  return with_agent(Ref{country, 0}, agent);
+}
+
+void SentenceCoder::bare_agent(const std::vector<Hits>& raw, std::size_t& k) {
+  const Hits& h = raw[k];
+  // "government-held", "rebel-controlled": a modifier, not an actor; "its soldiers": the owner's.
+  if (h.end < n_ && toks_[h.end].is(tf_hyphen_before)) return;
+  if (skip_det_back(h.begin) > 0 && has(skip_det_back(h.begin) - 1, wc_possessive_pron)) return;
+  if (h.begin > 0 && has(h.begin - 1, wc_possessive_pron)) return;
+  const std::uint16_t agent = h.agent->agent;
+  // "police in Kenya", "the government in Kyiv": a place after "in" is the agent's own country.
+  if ((h.agent->flags & af_local) && k + 1 < raw.size() && h.end < n_ && has(h.end, wc_locative) &&
+      !has(h.end, wc_by)) {
+    std::uint32_t p = h.end + 1;
+    while (p < n_ && has(p, wc_det)) ++p;
+    if (raw[k + 1].begin == p)
+      if (const auto ref = country_ref(raw[k + 1]))
+        if (const auto c = home_country(*ref)) {
+          push_mention(h.begin, raw[k + 1].end, agent_of(*c, agent), MentionKind::agent);
+          ++k;
+          return;
+        }
+  }
+  // "President Yoon and other top officials": "other" names more of the same side.
+  std::uint32_t b = h.begin;
+  while (b > 0 && (has(b - 1, wc_adverb) || (toks_[b - 1].is(tf_word) && cls(b - 1) == 0)) && b + 2 > h.begin) --b;
+  if (b >= 2 && is_word(b - 1, other_) && has(b - 2, wc_coord) && !w_.mentions.empty() &&
+      w_.mentions.back().end == b - 2)
+    if (const auto c = home_country(w_.mentions.back().ref)) {
+      push_mention(h.begin, h.end, agent_of(*c, agent), MentionKind::agent);
+      return;
+    }
+  // The only country the document has named before this sentence; else a country nobody knows. (Countries of
+  // this sentence are not used: "Ukraine asked Congress for aid" is not about Ukraine's congress.)
+  std::optional<std::uint32_t> only;
+  const bool several = w_.salience.countries.size() > 1;
+  if (w_.salience.countries.size() == 1) only = w_.salience.countries.front().actor;
+  push_mention(h.begin, h.end, agent_of(only && !several ? *only : d_.nowhere, agent), MentionKind::agent);
 }
 
 const PhraseHit* SentenceCoder::stem(std::uint32_t i) const {
@@ -302,11 +378,15 @@ void SentenceCoder::add_pronouns() {
   }
   Salience s = w_.salience;  // advanced through this sentence's mentions in order
   std::size_t next_mention = 0;
-  std::optional<Ref> first_person;
+  std::optional<Ref> first_person, first_thing;
   for (std::uint32_t i = 0; i < n_; ++i) {
     while (next_mention < ms.size() && ms[next_mention].begin <= i) {
       const auto& m = ms[next_mention];
       if (!first_person && d_.actors[m.ref.actor].type == ActorType::person) first_person = m.ref;
+      if (!first_thing && d_.actors[m.ref.actor].type != ActorType::person && !m.possessive) {
+        const auto b = skip_det_back(m.begin);
+        if (b == 0 || !has(b - 1, wc_prep)) first_thing = m.ref;
+      }
       if (next_mention > 0 && ms[next_mention - 1].end + 1 == m.begin && has(m.begin - 1, wc_coord))
         s.plural = {ms[next_mention - 1].ref, m.ref};
       note(s, ms[next_mention++].ref);
@@ -338,7 +418,10 @@ void SentenceCoder::add_pronouns() {
       if (!(c & wc_possessive_pron) && has(i + 1, wc_be) &&
           !has(i + 2, wc_verbish | wc_adverb | wc_aux | wc_be | wc_neg))
         continue;
-      add(i + 1, *s.thing, (c & wc_possessive_pron) != 0);
+      // "X urged Y to ... and then it asked": a subject "it" is the sentence's subject, if it has one.
+      const bool subject =
+          !(c & wc_possessive_pron) && i + 1 < n_ && has(i + 1, wc_verbish | wc_aux | wc_be | wc_modal);
+      add(i + 1, subject && first_thing ? *first_thing : *s.thing, (c & wc_possessive_pron) != 0);
     } else if ((c & wc_pron_plural) && !s.plural.empty()) {
       for (const auto& r : s.plural) add(i + 1, r, (c & wc_possessive_pron) != 0);
     } else if ((c & (wc_number_word | wc_det)) && i + 2 < n_ && has(i + 1, wc_number_word) &&

@@ -37,6 +37,10 @@ void SentenceCoder::find_triggers() {
                   (w_.in_mention[i - 1] != none &&
                    w_.mentions[static_cast<std::size_t>(w_.in_mention[i - 1])].kind == MentionKind::demonym) ||
                   has(i - 1, wc_number_word) || toks_[i - 1].is(tf_number));
+    // "Israeli tank shelling in ...": after an agent and before a preposition, a noun.
+    const bool agent_noun = i > 0 && best_end < n_ && w_.in_mention[i - 1] != none &&
+                            w_.mentions[static_cast<std::size_t>(w_.in_mention[i - 1])].kind == MentionKind::agent &&
+                            has(best_end, wc_prep) && !has(best_end, wc_to);
     // After a preposition (other than "to") a word is a noun or a gerund: "called for sanctions".
     const bool after_prep = i > 0 && has(i - 1, wc_prep) && !has(i - 1, wc_to);
     const TriggerHit* pick = nullptr;
@@ -44,7 +48,7 @@ void SentenceCoder::find_triggers() {
       const bool noun = d_.blocks[h.block].noun;
       // "to" + an inflected form is a preposition and a noun: "agreed to talks".
       const bool to_noun = i > 0 && has(i - 1, wc_to) && (h.form == FormKind::third || h.form == FormKind::noun);
-      const bool want_noun = noun_context || to_noun || (after_prep && h.form != FormKind::gerund);
+      const bool want_noun = noun_context || to_noun || agent_noun || (after_prep && h.form != FormKind::gerund);
       if (noun == want_noun) {
         pick = &h;
         break;
@@ -82,6 +86,12 @@ int SentenceCoder::group_of_token(std::uint32_t q) const {
 }
 
 std::uint32_t SentenceCoder::skip_det(std::uint32_t p) const {
+  // "over 150", "at least 20", "more than 300": up to two words that quantify a number.
+  for (std::uint32_t q = p; q < p + 2 && q + 1 < n_ && w_.group_at[q] == none && toks_[q].is(tf_word); ++q)
+    if (toks_[q + 1].is(tf_number)) {
+      p = q + 1;
+      break;
+    }
   int k = 0;
   while (p < n_ && k < 3 && w_.group_at[p] == none &&
          (has(p, wc_det | wc_adverb | wc_number_word) || toks_[p].is(tf_number))) {
@@ -138,10 +148,12 @@ bool SentenceCoder::match_from(const Pattern& p, std::size_t e, std::uint32_t po
     case PatternElem::pair: {
       auto q = skip_det(pos);
       for (int mods = 0; mods < 2 && q < n_ && w_.group_at[q] == none && toks_[q].is(tf_word) &&
-                         !has(q, wc_function | wc_verbish | wc_light) && w_.in_mention[q] == none && !w_.boundary[q] &&
-                         text_[toks_[q].end - 1] != 's';  // a plural noun is a head, not a modifier
+                         !has(q, wc_function | wc_verbish | wc_light | wc_region) && w_.in_mention[q] == none &&
+                         !w_.boundary[q] && text_[toks_[q].end - 1] != 's';  // a plural noun is a head, not a modifier
            ++mods)
         ++q;
+      // "in the east of the Gaza Strip", "the outskirts of Kyiv": the place is the one named after "of".
+      if (q + 1 < n_ && w_.group_at[q] == none && has(q, wc_region) && is_word(q + 1, of_)) q = skip_det(q + 2);
       if (q >= n_ || w_.group_at[q] == none) return false;
       int g = w_.group_at[q];
       {
@@ -200,13 +212,44 @@ bool SentenceCoder::passive_form(const Trigger& t) const {
   return k > 0 && has(k - 1, wc_be);
 }
 
+std::uint32_t SentenceCoder::passive_theme(const Pattern& p, std::uint32_t aux) const {
+  std::size_t e = 0;
+  if (e < p.elems.size() && p.elems[e].kind == PatternElem::gap) ++e;
+  if (e >= p.elems.size() || p.elems[e].kind != PatternElem::klass || aux == 0) return UINT32_MAX;
+  for (const auto& alt : d_.classes[p.elems[e].id]) {
+    if (alt.empty() || alt.size() > aux) continue;
+    const auto b = aux - static_cast<std::uint32_t>(alt.size());
+    bool ok = true;
+    for (std::size_t k = 0; k < alt.size() && ok; ++k) ok = toks_[b + k].word == alt[k];
+    if (ok) return b;
+  }
+  return UINT32_MAX;
+}
+
 void SentenceCoder::match(Trigger& t) {
   t.passive = passive_form(t);
+  std::uint32_t aux = t.begin;  // the passive's auxiliaries start here; the subject ends before
+  if (t.passive)
+    while (aux > 0 && has(aux - 1, wc_adverb | wc_neg | wc_be | wc_aux | wc_modal)) --aux;
   for (const auto& p : d_.blocks[t.block].patterns) {
     MatchState st;
     // In the passive the target is the subject: "Ukraine was supplied with tanks" matches "+ with * ~weapon".
     const bool skip_target = t.passive && !p.elems.empty() && p.elems.front().kind == PatternElem::target;
-    if (t.passive && !skip_target && p.has_target) continue;
+    if (t.passive && !skip_target && p.has_target) {
+      // ... or the pattern's theme is: "North Korean munitions were shipped to Russia" matches "* ~weapon to +".
+      const auto theme = passive_theme(p, aux);
+      std::size_t e = p.elems.front().kind == PatternElem::gap ? 2 : 1;
+      if (theme != UINT32_MAX && match_from(p, e, t.end, st) && st.target != none) {
+        t.pattern = &p;
+        t.target = st.target;
+        t.source = st.source;
+        t.match_end = st.end;
+        t.code = p.code;
+        t.theme = static_cast<int>(theme);
+        return;
+      }
+      continue;
+    }
     if (match_from(p, skip_target ? 1 : 0, t.end, st)) {
       t.pattern = &p;
       t.target = st.target;
@@ -284,9 +327,30 @@ void SentenceCoder::resolve_subject(std::size_t ti) {
     if (!t.pattern->has_target) t.target = clause_subject(ti);
     return;
   }
-  // Passive: "was attacked by Russia"; without "by" the source is unknown.
+  // Passive: "was attacked by Russia"; without "by" the source is unknown, unless it qualifies the thing
+  // handed over ("North Korean munitions were shipped to Russia", "Iran's drones were delivered to Russia").
   if (t.passive) {
-    const int agent = by_agent(std::max(t.match_end, t.end));
+    int agent = by_agent(std::max(t.match_end, t.end));
+    if (agent == none && t.theme != none && w_.in_mention[static_cast<std::uint32_t>(t.theme)] != none) {
+      // "Iranian drones were delivered to Russia": the theme is itself an agent of its country.
+      const int g = group_of_token(static_cast<std::uint32_t>(t.theme));
+      if (g != none && g != t.target &&
+          w_.mentions[w_.groups[static_cast<std::size_t>(g)].first].kind == MentionKind::agent)
+        agent = g;
+    } else if (agent == none && t.theme != none) {
+      std::uint32_t b = static_cast<std::uint32_t>(t.theme);
+      for (int mods = 0;
+           mods < 2 && b > 0 && w_.group_ending[b - 1] == none && toks_[b - 1].is(tf_word) && cls(b - 1) == 0; ++mods)
+        --b;
+      if (b > 0 && b - 1 >= clause_start(t.begin)) {
+        const int g = w_.group_ending[b - 1];
+        if (g != none && g != t.target) {
+          const Group& grp = w_.groups[static_cast<std::size_t>(g)];
+          const auto& last = w_.mentions[grp.first + grp.count - 1];
+          if (grp.possessive || last.kind == MentionKind::demonym || last.kind == MentionKind::agent) agent = g;
+        }
+      }
+    }
     if (agent == none) {
       t.pattern = nullptr;
       return;
@@ -327,7 +391,8 @@ void SentenceCoder::resolve_subject(std::size_t ti) {
       if (g != none && g != t.target) {
         const Group& grp = w_.groups[static_cast<std::size_t>(g)];
         const auto& last = w_.mentions[grp.first + grp.count - 1];
-        if (grp.possessive || last.kind == MentionKind::demonym ||
+        // "Russia's invasion", "the Russian invasion", "Israeli tank shelling" (even after a preposition).
+        if (grp.possessive || last.kind == MentionKind::demonym || (k == t.begin && last.kind == MentionKind::agent) ||
             (last.kind == MentionKind::pronoun && has(k - 1, wc_possessive_pron)) ||
             (k == t.begin && last.kind != MentionKind::pronoun && !grp.governed && !grp.locative)) {
           t.subject = g;
@@ -450,7 +515,7 @@ void SentenceCoder::apply_modality() {
     Trigger& t = ts[i];
     if (!t.pattern) continue;
     // Look back over the verb group: "did not", "would never", "refused to", "plans to".
-    bool neg = false, modal = false, intent = false, refuse = false;
+    bool neg = false, modal = false, intent = false, refuse = false, future = false;
     // A noun's modality is its light verb's: "are seeking to deepen a partnership".
     std::uint32_t k = t.light != none ? static_cast<std::uint32_t>(t.light) : t.begin;
     int steps = 0;
@@ -458,9 +523,10 @@ void SentenceCoder::apply_modality() {
       const auto c = cls(k - 1);
       if (c & wc_neg)
         neg = true;
-      else if (c & wc_modal)
+      else if (c & wc_modal) {
         modal = true;
-      else if (c & wc_to) {
+        future = future || has(k - 1, wc_future);
+      } else if (c & wc_to) {
         // "to" after an intention or refusal word (also in its inflected forms).
         std::uint32_t q = k - 1;
         while (q > 0 && (has(q - 1, wc_adverb) || w_.in_date[q - 1] || (w_.in_date[q] && has(q - 1, wc_prep)))) --q;
@@ -484,6 +550,8 @@ void SentenceCoder::apply_modality() {
       ++steps;
     }
     if (t.noun && t.begin > 0 && has(t.begin - 1, wc_neg)) neg = true;
+    // "Israel announced it would free the prisoners": what an actor says it will do is an intention.
+    if (future && !neg && !intent && !refuse && t.subject != none && self_reported(t)) intent = true;
     if (refuse || (neg && (modal || intent))) {
       if (const auto* c = rule(d_.rules.refuse, t.code))
         t.code = *c;
@@ -567,12 +635,26 @@ void SentenceCoder::apply_modality() {
   }
 }
 
+bool SentenceCoder::self_reported(const Trigger& t) const {
+  const auto cs = clause_start(t.light != none ? static_cast<std::uint32_t>(t.light) : t.begin);
+  if (cs == 0) return false;
+  std::uint32_t v = cs - 1;  // the reporting verb, or "that" after it
+  if (has(v, wc_comp) && v > 0) --v;
+  if (!has(v, wc_report)) return false;
+  std::uint32_t k = v;
+  while (k > 0 && (has(k - 1, wc_aux | wc_be | wc_modal | wc_adverb) || w_.in_date[k - 1])) --k;
+  if (k == 0) return false;
+  const int g = group_before(k - 1);
+  return g != none && g != t.subject && same_actor(g, t.subject);
+}
+
 bool SentenceCoder::same_actor(int a, int b) const {
   if (a == none || b == none) return a == b;
   const auto& ga = w_.groups[static_cast<std::size_t>(a)];
   const auto& gb = w_.groups[static_cast<std::size_t>(b)];
   const auto& ra = w_.mentions[ga.first].ref;
   const auto& rb = w_.mentions[gb.first].ref;
+  if (ra.actor == d_.nowhere || rb.actor == d_.nowhere) return ra == rb;
   return ra.actor == rb.actor || (country_of(ra) && country_of(ra) == country_of(rb));
 }
 

@@ -76,6 +76,7 @@ struct Trigger {
   bool passive = false;
   bool inherited = false;  // subject taken from context rather than the clause
   int light = none;        // the light verb of a noun trigger ("seeking to deepen a partnership")
+  int theme = none;        // a passive's subject matched by the pattern's theme ("munitions were shipped to")
   float confidence = 0.f;
 };
 
@@ -122,6 +123,7 @@ class SentenceCoder {
     his_ = d_.vocab.find("his");
     me_ = d_.vocab.find("me");
     my_ = d_.vocab.find("my");
+    other_ = d_.vocab.find("other");
   }
 
   void code(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out);
@@ -170,6 +172,14 @@ class SentenceCoder {
   void push_mention(std::uint32_t b, std::uint32_t e, Ref r, MentionKind k);
 
   void find_mentions();
+
+  // The country an actor belongs to on the event date: itself, a person's office or nationality, a group's base.
+  std::optional<std::uint32_t> home_country(Ref r) const;
+
+  Ref agent_of(std::uint32_t country, std::uint16_t agent) const;
+
+  // A sector agent named without a country ("the rebels", "Congress", "police in Kenya").
+  void bare_agent(const std::vector<Hits>& raw, std::size_t& k);
 
   const PhraseHit* stem(std::uint32_t i) const;
 
@@ -220,6 +230,9 @@ class SentenceCoder {
   // "was attacked", "has been supplied": a participle after a form of "be".
   bool passive_form(const Trigger& t) const;
 
+  // Where the pattern's leading "* ~class" (the thing given) ends right before a passive's auxiliaries at `aux`.
+  std::uint32_t passive_theme(const Pattern& p, std::uint32_t aux) const;
+
   void match(Trigger& t);
 
   // A trigger inside the words another pattern consumed is part of that event: "pledged humanitarian aid to".
@@ -255,6 +268,9 @@ class SentenceCoder {
 
   bool same_actor(int a, int b) const;
 
+  // The trigger's clause is what its own subject says it will do: "X said (that) it would ...".
+  bool self_reported(const Trigger& t) const;
+
   // ---- events --------------------------------------------------------------------------------------
   MentionedActor actor(const Mention& m, Date date) const;
 
@@ -278,7 +294,7 @@ class SentenceCoder {
   std::span<const Token> toks_;
   std::uint32_t n_ = 0;
   bool caseless_ = false;
-  std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0, he_ = 0, she_ = 0, his_ = 0;
+  std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0, he_ = 0, she_ = 0, his_ = 0, other_ = 0;
   std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
   PhraseHit person_hit_;
   std::deque<PhraseHit> person_hits_;  // hits made up for shared family names (stable addresses)
