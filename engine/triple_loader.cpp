@@ -39,6 +39,7 @@ core::Result<std::vector<core::TripleRecord>> load_all_triples(storage::Store& s
   if (!second_result) return second_result.error();
   out.insert(out.end(), second.begin(), second.end());
   assertions += second_assertions;
+  store.release_memory();  // the scan filled the readers' page caches with pages queries rarely need
   return out;
 }
 

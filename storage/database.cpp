@@ -206,6 +206,8 @@ std::int64_t Database::changes() const noexcept { return sqlite3_changes64(db_);
 
 bool Database::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
 
+void Database::release_memory() noexcept { sqlite3_db_release_memory(db_); }
+
 void Database::set_busy_timeout(int ms) noexcept { sqlite3_busy_timeout(db_, ms); }
 
 core::Error Database::error(std::string_view operation) const {

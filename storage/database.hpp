@@ -114,6 +114,8 @@ class Database {
   std::int64_t changes() const noexcept;
   bool in_transaction() const noexcept;
   void set_busy_timeout(int ms) noexcept;
+  // Frees the page cache memory this connection can give back (pages not written yet stay).
+  void release_memory() noexcept;
   const std::string& path() const noexcept { return path_; }
 
   // internal, detail "<operation>: <sqlite3_errmsg>".

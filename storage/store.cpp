@@ -943,6 +943,16 @@ class SqliteStore final : public Store {
     });
   }
 
+  void release_memory() noexcept override {
+    {
+      const std::lock_guard lock(pool_mutex_);
+      for (Database* db : idle_) db->release_memory();
+    }
+    if (write_owner_.load() == std::this_thread::get_id()) return;
+    const std::lock_guard lock(write_mutex_);
+    writer_->release_memory();
+  }
+
   Result<std::int64_t> max_triple_id() override {
     return read("max_triple_id", [&](Database& db) -> Result<std::int64_t> {
       auto st = db.cached("SELECT ifnull(max(id), 0) FROM triples");

@@ -134,6 +134,8 @@ class Store {
   // from different threads (each on its own reader connection).
   virtual core::Result<void> for_each_triple_between(core::TripleId first, core::TripleId last,
                                                      const std::function<void(const core::TripleRecord&)>& fn) = 0;
+  // Gives back the page caches of idle connections (after a scan of everything, at start-up).
+  virtual void release_memory() noexcept = 0;
   // The highest triple id; 0 when there is none.
   virtual core::Result<std::int64_t> max_triple_id() = 0;
   // Evidence rows of a triple, oldest first; at most `limit`; empty for an unknown triple.
