@@ -465,6 +465,13 @@ int SentenceCoder::clause_subject(std::size_t ti) {
       const int g = group_before(t.begin - 2);
       if (eligible(g, t)) return g;
     }
+    // "Sweden's bid to join NATO", "its decision to leave": the owner of the noun before "to".
+    for (std::uint32_t k = t.begin - 1, words = 0;
+         k > 0 && words < 2 && toks_[k - 1].is(tf_word) && w_.in_mention[k - 1] == none && !has(k - 1, wc_function);
+         --k, ++words) {
+      const int g = k >= 2 ? group_before(k - 2) : none;
+      if (g != none && g != t.target && w_.groups[static_cast<std::size_t>(g)].possessive) return g;
+    }
     for (std::size_t k = ti; k-- > 0;) {
       const auto& prev = w_.triggers[k];
       if (prev.subject != none && prev.begin >= cs) {
@@ -484,7 +491,12 @@ int SentenceCoder::clause_subject(std::size_t ti) {
     if (const int g = nearest_owner(cs, t.begin, t); g != none) return g;
   }
   if (const int g = leftmost_subject(cs, t.begin, t); g != none) return g;
-  // A verb coordinated with an earlier one shares its subject: "condemned X and promised Y".
+  // A verb coordinated with an earlier one shares its subject: "condemned X and promised Y"; not a verb with a
+  // subject of its own ("after a missile crossed into its airspace").
+  if (!t.noun && t.begin > 0 && toks_[t.begin - 1].is(tf_word) && cls(t.begin - 1) == 0 &&
+      w_.in_mention[t.begin - 1] == none)
+    return none;
+  if (cs > 0 && has(cs - 1, wc_sub)) return none;
   for (std::size_t k = ti; k-- > 0;) {
     const auto& prev = w_.triggers[k];
     if (prev.subject != none && !prev.noun) {
