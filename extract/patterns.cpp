@@ -554,6 +554,15 @@ void SentenceCoder::apply_modality() {
           }
           if (w_.boundary[r - 1] || has(r - 1, wc_verbish | wc_light) || toks_[r - 1].is(tf_punct)) break;
         }
+        // "would not allow Sweden to join": what a negated verb lets or makes happen did not happen.
+        if (!intent && !refuse) {
+          std::uint32_t v = q;
+          while (v > 0 && (w_.in_mention[v - 1] != none || has(v - 1, wc_det) || toks_[v - 1].is(tf_possessive))) --v;
+          if (v > 0 && toks_[v - 1].is(tf_word) && !has(v - 1, wc_function))
+            for (std::uint32_t a = v - 1, hops = 0;
+                 a > 0 && hops < 3 && has(a - 1, wc_aux | wc_modal | wc_be | wc_adverb | wc_neg); --a, ++hops)
+              if (has(a - 1, wc_neg)) t.suppressed = true;
+        }
         break;
       } else if (!(c & (wc_aux | wc_be | wc_adverb))) {
         break;
