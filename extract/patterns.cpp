@@ -544,12 +544,12 @@ void SentenceCoder::apply_modality() {
         while (q > 0 && (has(q - 1, wc_adverb) || w_.in_date[q - 1] || (w_.in_date[q] && has(q - 1, wc_prep)))) --q;
         // "pledged during the campaign to cut": a short phrase may stand between the intention and "to".
         for (std::uint32_t r = q, hops = 0; r > 0 && hops < 5; --r, ++hops) {
-          if (has(r - 1, wc_intent)) {
-            intent = true;
-            break;
-          }
-          if (has(r - 1, wc_refuse)) {
-            refuse = true;
+          if (has(r - 1, wc_intent | wc_refuse)) {
+            (has(r - 1, wc_intent) ? intent : refuse) = true;
+            // "has no plans to", "is not willing to", "did not want to"
+            for (std::uint32_t a = r - 1, back = 0;
+                 a > 0 && back < 3 && has(a - 1, wc_aux | wc_be | wc_adverb | wc_neg); --a, ++back)
+              if (has(a - 1, wc_neg)) neg = true;
             break;
           }
           if (w_.boundary[r - 1] || has(r - 1, wc_verbish | wc_light) || toks_[r - 1].is(tf_punct)) break;
