@@ -282,8 +282,8 @@ Ref SentenceCoder::agent_of(std::uint32_t country, std::uint16_t agent) const {
 
 void SentenceCoder::bare_agent(const std::vector<Hits>& raw, std::size_t& k) {
   const Hits& h = raw[k];
-  // "government-held", "rebel-controlled": a modifier, not an actor; "its soldiers": the owner's.
-  if (h.end < n_ && toks_[h.end].is(tf_hyphen_before)) return;
+  // "government-held", "anti-government": a modifier, not an actor; "its soldiers": the owner's.
+  if ((h.end < n_ && toks_[h.end].is(tf_hyphen_before)) || toks_[h.begin].is(tf_hyphen_before)) return;
   if (skip_det_back(h.begin) > 0 && has(skip_det_back(h.begin) - 1, wc_possessive_pron)) return;
   if (h.begin > 0 && has(h.begin - 1, wc_possessive_pron)) return;
   const std::uint16_t agent = h.agent->agent;

@@ -126,11 +126,13 @@ bool SentenceCoder::match_from(const Pattern& p, std::size_t e, std::uint32_t po
       }
       return false;
     case PatternElem::gap:
-      for (std::uint32_t k = 0; k <= 6 && pos + k <= n_; ++k) {
+      // Up to six words; the parts of a hyphenated word ("non-Muslims") are one.
+      for (std::uint32_t k = 0, words = 0; words <= 6 && pos + k <= n_; ++k) {
         if (k > 0) {
           const auto q = pos + k - 1;
           const auto& t = toks_[q];
           if (t.punct == '.' || t.punct == ';' || t.punct == ':' || t.punct == '"' || w_.boundary[q]) break;
+          if (!t.is(tf_hyphen_before) && ++words > 6) break;
           // A gap does not skip an actor, except a possessive one ("withdrew its troops from") or a
           // hyphenated modifier ("a US-drafted resolution").
           if (w_.in_mention[q] != none) {
@@ -226,6 +228,23 @@ std::uint32_t SentenceCoder::passive_theme(const Pattern& p, std::uint32_t aux) 
   return UINT32_MAX;
 }
 
+bool SentenceCoder::prepositional(const PatternElem& e) const {
+  if (e.kind == PatternElem::word) return has_word_class(e.id, wc_prep);
+  if (e.kind != PatternElem::klass || !d_.class_names[e.id].empty()) return false;
+  // (the loader adds a plural to every alternative: "ats" beside "at")
+  bool prep = false;
+  for (const auto& alt : d_.classes[e.id]) {
+    if (alt.size() != 1) return false;
+    prep = prep || has_word_class(alt[0], wc_prep);
+  }
+  return prep;
+}
+
+bool SentenceCoder::hostile(const std::string& code) {
+  const auto r = root_of(code);
+  return r == "15" || r == "18" || r == "19" || r == "20";
+}
+
 void SentenceCoder::match(Trigger& t) {
   t.passive = passive_form(t);
   std::uint32_t aux = t.begin;  // the passive's auxiliaries start here; the subject ends before
@@ -247,6 +266,35 @@ void SentenceCoder::match(Trigger& t) {
         t.code = p.code;
         t.theme = static_cast<int>(theme);
         return;
+      }
+      // "a mortar was fired at Israel from Gaza", "rockets were fired from Lebanon into Israel": "fire * at +"
+      // with its object as the passive's subject; the place fire comes from is the source.
+      if (p.elems.size() >= 3 && p.elems[0].kind == PatternElem::gap && p.elems[2].kind == PatternElem::target &&
+          prepositional(p.elems[1]) && hostile(p.code)) {
+        MatchState st2;
+        std::uint32_t pos = t.end;
+        int origin = none;
+        if (is_word(pos, from_)) {
+          const auto q = skip_det(pos + 1);
+          if (q < n_ && w_.group_at[q] != none) {
+            origin = w_.group_at[q];
+            pos = w_.groups[static_cast<std::size_t>(origin)].end;
+          }
+        }
+        if (match_from(p, 1, pos, st2) && st2.target != none) {
+          if (origin == none) {
+            const auto q = st2.end < n_ && is_word(st2.end, from_) ? skip_det(st2.end + 1) : n_;
+            if (q < n_) origin = w_.group_at[q];
+          }
+          if (origin != none && origin != st2.target) {
+            t.pattern = &p;
+            t.target = st2.target;
+            t.source = origin;
+            t.match_end = st2.end;
+            t.code = p.code;
+            return;
+          }
+        }
       }
       continue;
     }
@@ -351,6 +399,13 @@ void SentenceCoder::resolve_subject(std::size_t ti) {
         }
       }
     }
+    // "missiles were launched at Saudi Arabia from Yemen": the place fire comes from.
+    if (agent == none && hostile(t.code))
+      for (const auto at : {t.end, std::max(t.match_end, t.end)})
+        if (is_word(at, from_)) {
+          const auto q = skip_det(at + 1);
+          if (q < n_ && w_.group_at[q] != none && w_.group_at[q] != t.target) agent = w_.group_at[q];
+        }
     if (agent == none) {
       t.pattern = nullptr;
       return;

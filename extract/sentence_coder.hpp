@@ -233,6 +233,11 @@ class SentenceCoder {
   // Where the pattern's leading "* ~class" (the thing given) ends right before a passive's auxiliaries at `aux`.
   std::uint32_t passive_theme(const Pattern& p, std::uint32_t aux) const;
 
+  // A pattern element that is a preposition or a choice of prepositions ("at|on|into").
+  bool prepositional(const PatternElem& e) const;
+  bool has_word_class(std::uint32_t word, std::uint64_t c) const noexcept { return (d_.vocab.classes(word) & c) != 0; }
+  static bool hostile(const std::string& code);
+
   void match(Trigger& t);
 
   // A trigger inside the words another pattern consumed is part of that event: "pledged humanitarian aid to".
