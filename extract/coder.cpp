@@ -128,6 +128,7 @@ float SentenceCoder::confidence(const Trigger& t, const Group& s, const Group* o
 
 void SentenceCoder::emit(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out) {
   (void)s;
+  static const std::string claim_code = "015", accuse_code = "112";
   bool have_sentence = false;
   std::string sentence;
   std::int64_t start = 0, end = 0;
@@ -146,7 +147,7 @@ void SentenceCoder::emit(const SentenceSpan& s, std::int32_t index, std::vector<
     const Date date = event_date(t);
     const float conf = confidence(t, sg ? *sg : *og, og);
     const bool symmetric = t.pattern->mutual || d_.rules.is_symmetric(t.code);
-    const auto add = [&](const Mention& a, const Mention* b) {
+    const auto add = [&](const Mention& a, const Mention* b, const std::string& code = std::string()) {
       // An event between actors of unknown country says nothing about any country.
       if (a.ref.actor == d_.nowhere && (!b || b->ref.actor == d_.nowhere)) return;
       Event e;
@@ -155,7 +156,7 @@ void SentenceCoder::emit(const SentenceSpan& s, std::int32_t index, std::vector<
         e.object = actor(*b, date);
         if (e.object->id == e.subject.id) return;
       }
-      e.relation_code = t.code;
+      e.relation_code = code.empty() ? t.code : code;
       e.date = date;
       e.polarity = t.polarity;
       e.confidence = conf;
@@ -194,6 +195,18 @@ void SentenceCoder::emit(const SentenceSpan& s, std::int32_t index, std::vector<
       pairs(*sg);
     } else if (t.pattern->intransitive) {
       for (auto a = sg->first; a < sg->first + sg->count; ++a) add(ms[a], nullptr);
+    }
+    // "Israel said Hamas fired rockets": Israel accuses Hamas; "Hamas said it fired": Hamas claims the attack.
+    if (t.claimant != none) {
+      const Group& rg = w_.groups[static_cast<std::size_t>(t.claimant)];
+      for (auto r = rg.first; r < rg.first + rg.count; ++r) {
+        if (same_actor(t.claimant, t.subject)) {
+          if (!og) add(ms[r], nullptr, claim_code);
+          for (auto b = og ? og->first : 0u; og && b < og->first + og->count; ++b) add(ms[r], &ms[b], claim_code);
+        } else {
+          for (auto a = sg->first; a < sg->first + sg->count; ++a) add(ms[r], &ms[a], accuse_code);
+        }
+      }
     }
   }
 }

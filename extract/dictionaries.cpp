@@ -106,6 +106,7 @@ class Builder {
         {"relational", wc_relational},
         {"future", wc_future},
         {"region", wc_region},
+        {"claim", wc_claim},
     };
     return for_each_line("grammar.tsv", text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');

@@ -47,6 +47,7 @@ enum WordClass : std::uint64_t {
   wc_relational = 1ull << 32,       // rival, ally, neighbour: "X's rival" is not X
   wc_future = 1ull << 33,           // will, would, shall: with a reporting verb of the same actor, an intention
   wc_region = 1ull << 34,           // north, outskirts, part ...: "the east of X" is in X
+  wc_claim = 1ull << 35,            // said, claimed ...: reporting a hostile act is an accusation or a claim
 };
 
 // Interned lower-case word keys; id 0 means "not in the vocabulary".

@@ -424,6 +424,9 @@ void SentenceCoder::add_pronouns() {
       add(i + 1, subject && first_thing ? *first_thing : *s.thing, (c & wc_possessive_pron) != 0);
     } else if ((c & wc_pron_plural) && !s.plural.empty()) {
       for (const auto& r : s.plural) add(i + 1, r, (c & wc_possessive_pron) != 0);
+    } else if ((c & wc_pron_plural) && s.thing) {
+      // "The Houthis said they ...": one actor that is a group of people (or an organisation) is "they".
+      add(i + 1, *s.thing, (c & wc_possessive_pron) != 0);
     } else if ((c & (wc_number_word | wc_det)) && i + 2 < n_ && has(i + 1, wc_number_word) &&
                has(i + 2, wc_generic_country)) {
       // "the two sides" looks back past this sentence's own subjects ("Egypt and Qatar mediated between the two

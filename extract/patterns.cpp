@@ -535,9 +535,11 @@ int SentenceCoder::clause_subject(std::size_t ti) {
       }
     }
   }
-  // ", travelling to Washington": a participle clause shares the sentence's subject.
+  // ", travelling to Washington": a participle clause shares its clause's subject, else the sentence's.
   if (t.form == FormKind::gerund && !t.noun && t.begin > 0 && toks_[t.begin - 1].word == comma_) {
-    if (const int g = leftmost_subject(0, t.begin, t); g != none) {
+    int g = leftmost_subject(cs, t.begin, t);
+    if (g == none) g = leftmost_subject(0, t.begin, t);
+    if (g != none) {
       t.inherited = true;
       return g;
     }
@@ -693,6 +695,11 @@ void SentenceCoder::apply_modality() {
       ts[j].suppressed = true;
     }
   }
+  // "X said Y attacked Z": X accuses Y (112); "X said it attacked Z": X claims responsibility (015).
+  for (auto& t : ts)
+    if (t.pattern && !t.suppressed && t.polarity == Polarity::asserted && t.subject != none &&
+        (hostile(t.code) || root_of(t.code) == "17") && root_of(t.code) != "15")
+      t.claimant = reporter(t, wc_claim);
   // Denial: what a 016 event's clause reports is denied ("the Kremlin denied North Korea supplied ...").
   for (std::size_t i = 0; i < ts.size(); ++i) {
     Trigger& den = ts[i];
@@ -711,17 +718,22 @@ void SentenceCoder::apply_modality() {
   }
 }
 
-bool SentenceCoder::self_reported(const Trigger& t) const {
+int SentenceCoder::reporter(const Trigger& t, std::uint64_t verbs) const {
   const auto cs = clause_start(t.light != none ? static_cast<std::uint32_t>(t.light) : t.begin);
-  if (cs == 0) return false;
+  if (cs == 0) return none;
   std::uint32_t v = cs - 1;  // the reporting verb, or "that" after it
   if (has(v, wc_comp) && v > 0) --v;
-  if (!has(v, wc_report)) return false;
+  if (!has(v, verbs)) return none;
   std::uint32_t k = v;
   while (k > 0 && (has(k - 1, wc_aux | wc_be | wc_modal | wc_adverb) || w_.in_date[k - 1])) --k;
-  if (k == 0) return false;
+  if (k == 0) return none;
   const int g = group_before(k - 1);
-  return g != none && g != t.subject && same_actor(g, t.subject);
+  return g != t.subject ? g : none;
+}
+
+bool SentenceCoder::self_reported(const Trigger& t) const {
+  const int g = reporter(t, wc_report);
+  return g != none && same_actor(g, t.subject);
 }
 
 bool SentenceCoder::same_actor(int a, int b) const {

@@ -77,6 +77,7 @@ struct Trigger {
   bool inherited = false;  // subject taken from context rather than the clause
   int light = none;        // the light verb of a noun trigger ("seeking to deepen a partnership")
   int theme = none;        // a passive's subject matched by the pattern's theme ("munitions were shipped to")
+  int claimant = none;     // who reports this hostile act ("X said Y attacked Z"): an accusation or a claim
   float confidence = 0.f;
 };
 
@@ -272,6 +273,9 @@ class SentenceCoder {
   void apply_modality();
 
   bool same_actor(int a, int b) const;
+
+  // The group that reports the trigger's clause with one of `verbs` ("X said (that) ..."), or none.
+  int reporter(const Trigger& t, std::uint64_t verbs) const;
 
   // The trigger's clause is what its own subject says it will do: "X said (that) it would ...".
   bool self_reported(const Trigger& t) const;
