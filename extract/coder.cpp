@@ -138,6 +138,13 @@ void SentenceCoder::emit(const SentenceSpan& s, std::int32_t index, std::vector<
     const Group* sg = t.subject != none ? &w_.groups[static_cast<std::size_t>(t.subject)] : nullptr;
     const Group* og = t.target != none ? &w_.groups[static_cast<std::size_t>(t.target)] : nullptr;
     if (!t.pattern->pair && !sg) continue;
+    // "Egypt and Qatar urged them to ...": a pronoun object is not the subject of its own clause.
+    if (og && sg && og->coref &&
+        std::any_of(ms.begin() + og->first, ms.begin() + og->first + og->count, [&](const Mention& m) {
+          return std::any_of(ms.begin() + sg->first, ms.begin() + sg->first + sg->count,
+                             [&](const Mention& n) { return n.ref == m.ref; });
+        }))
+      og = nullptr;
     if (!have_sentence) {
       sentence = collapse(text_.substr(toks_.front().begin, toks_.back().end - toks_.front().begin));
       start = offset(toks_.front().begin);

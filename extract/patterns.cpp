@@ -97,6 +97,8 @@ std::uint32_t SentenceCoder::skip_det(std::uint32_t p) const {
          (has(p, wc_det | wc_adverb | wc_number_word) || toks_[p].is(tf_number))) {
     ++p;
     ++k;
+    // "dozens of protesters", "two of its soldiers"
+    if (p + 1 < n_ && is_word(p, of_) && (has(p - 1, wc_number_word) || toks_[p - 1].is(tf_number))) ++p;
   }
   return p;
 }
@@ -653,6 +655,7 @@ void SentenceCoder::apply_modality() {
     for (std::size_t j = i + 1; j < ts.size(); ++j) {
       Trigger& emb = ts[j];
       std::uint32_t gap = gov.match_end;
+      while (gap < emb.begin && w_.in_date[gap]) ++gap;  // "accused X on Sunday of shelling"
       if (gap < emb.begin && (has(gap, wc_to) || has(gap, wc_prep))) ++gap;
       while (gap < emb.begin && has(gap, wc_det | wc_adverb)) ++gap;
       if (gap != emb.begin) continue;
