@@ -3,7 +3,7 @@
 // the same SQLite file with indexes, side by side in one run. Prints figures; asserts nothing.
 //
 //   query_bench --db FILE [--queries queries.json] [--reps 30] [--budget 10] [--no-http] [--no-sql]
-//               [--sql-indexes] [--wrk SECONDS] [--extras] [--json]
+//               [--sql-indexes] [--wrk SECONDS] [--extras] [--json] [--only KEYS]
 //
 // Warm figures are the median and p99 of the repetitions after the first (cold) run; a query runs
 // at least 3 times and at most --reps times, stopping early when --budget seconds are spent on it.
@@ -11,6 +11,7 @@
 // --wrk N runs wrk -t2 -c64 for N seconds against small queries (needs wrk in PATH).
 // --extras adds whole-graph analytics (betweenness from 32 sources, Louvain, connected components).
 // --json prints one JSON object instead of the table (progress goes to stderr either way).
+// --only Q1h,Q2h500,... runs only these queries (keys: Q1h Q1l Q2l Q2h Q2h500 Q3 Q4 PR BC LV CC).
 // Without the bench_* indexes the SQL side is skipped: unindexed, Q2 and Q3 would run for hours.
 #include "api/api.hpp"
 #include "app/wiring.hpp"
@@ -29,6 +30,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -57,6 +59,7 @@ struct Settings {
   int wrk_s = 0;
   bool extras = false;
   bool json = false;
+  std::vector<std::string> only;  // keys of the queries to run; empty = all
 };
 
 struct Params {
@@ -70,8 +73,15 @@ struct Params {
 struct Stats {
   int runs = 0;
   double cold_ms = 0, median_ms = 0, p99_ms = 0;
+  double cpu_median_ms = 0;  // CPU time of the calling thread: what the query costs on an idle machine
   std::string result;
 };
+
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
@@ -81,16 +91,20 @@ Stats measure(const Settings& s, const std::function<std::string()>& fn) {
   auto t0 = Clock::now();
   st.result = fn();
   st.cold_ms = ms_since(t0);
-  std::vector<double> warm;
+  std::vector<double> warm, cpu;
   const auto start = Clock::now();
   while (static_cast<int>(warm.size()) < std::max(2, s.reps - 1) &&
          (warm.size() < 2 || std::chrono::duration<double>(Clock::now() - start).count() < s.budget_s)) {
+    const double c0 = thread_cpu_ms();
     t0 = Clock::now();
     const auto r = fn();
     warm.push_back(ms_since(t0));
+    cpu.push_back(thread_cpu_ms() - c0);
     if (r != st.result) st.result += " (varies: " + r + ")";
   }
   std::sort(warm.begin(), warm.end());
+  std::sort(cpu.begin(), cpu.end());
+  st.cpu_median_ms = cpu[cpu.size() / 2];
   st.runs = static_cast<int>(warm.size()) + 1;
   st.median_ms = warm[warm.size() / 2];
   st.p99_ms = warm[std::min(warm.size() - 1, static_cast<std::size_t>(static_cast<double>(warm.size()) * 0.99))];
@@ -108,9 +122,10 @@ std::string fmt_ms(double ms) {
   return buf;
 }
 
-std::string cell(const std::optional<Stats>& st) {
+std::string cell(const std::optional<Stats>& st, bool with_cpu) {
   if (!st) return "-";
-  return fmt_ms(st->median_ms) + " / " + fmt_ms(st->p99_ms) + " (n=" + std::to_string(st->runs) + ")";
+  return fmt_ms(st->median_ms) + " / " + fmt_ms(st->p99_ms) + (with_cpu ? " (cpu " + fmt_ms(st->cpu_median_ms) + ")" : "") +
+         " n=" + std::to_string(st->runs);
 }
 
 long rss_mb() {
@@ -225,7 +240,7 @@ std::int32_t days(const std::string& d) { return core::Date::parse(d).value().da
 
 int usage() {
   std::cerr << "usage: query_bench --db FILE [--queries queries.json] [--reps N] [--budget S] [--no-http] [--no-sql]\n"
-               "                   [--sql-indexes] [--wrk SECONDS] [--extras] [--json]\n";
+               "                   [--sql-indexes] [--wrk SECONDS] [--extras] [--json] [--only KEYS]\n";
   return 2;
 }
 
@@ -257,7 +272,10 @@ int main(int argc, char** argv) {
       s.extras = true;
     else if (a == "--json")
       s.json = true;
-    else
+    else if (a == "--only") {
+      std::stringstream list(next());
+      for (std::string k; std::getline(list, k, ',');) s.only.push_back(k);
+    } else
       return usage();
   }
   if (s.db.empty()) return usage();
@@ -298,10 +316,20 @@ int main(int argc, char** argv) {
                fmt_ms(load_ms).c_str(), graph_mb);
 
   struct Row {
-    std::string name;
+    std::string key, name;
     std::optional<Stats> geokg, http, sql;
   };
   std::vector<Row> rows;
+  const auto wanted = [&](const std::string& key) {
+    return s.only.empty() || std::find(s.only.begin(), s.only.end(), key) != s.only.end();
+  };
+  const auto add = [&](const std::string& key, const std::string& name, const std::function<std::string()>& fn) {
+    if (wanted(key)) rows.push_back({key, name, measure(s, fn), {}, {}});
+  };
+  const auto set = [&](const std::string& key, std::optional<Stats> Row::*slot, const std::function<std::string()>& fn) {
+    for (auto& r : rows)
+      if (r.key == key) r.*slot = measure(s, fn);
+  };
   const auto filter_dates = [](const std::string& from, const std::string& to) {
     engine::GraphFilterSpec f;
     f.filter.since = core::Date::parse(from).value();
@@ -386,15 +414,14 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "in process...\n");
   std::string projection_info;
   double projection_ms = 0;
-  rows.push_back({"Q1h relations of " + p.high + ", one relation, 3 years", measure(s, q1(p.high)), {}, {}});
-  rows.push_back({"Q1l relations of " + p.low, measure(s, q1(p.low)), {}, {}});
-  rows.push_back({"Q2l 2-hop ego of " + p.low + " in a year (count)", measure(s, q2(p.low, 1)), {}, {}});
-  rows.push_back({"Q2h 2-hop ego of " + p.high + " in a year (count)", measure(s, q2(p.high, 1)), {}, {}});
-  rows.push_back({"Q2h subgraph response (500 nodes, edges)", measure(s, q2(p.high, 500)), {}, {}});
-  rows.push_back(
-      {"Q3 shortest path <= " + std::to_string(p.q3_depth) + " hops " + p.src + " - " + p.dst, measure(s, q3), {}, {}});
-  rows.push_back({"Q4 dyad " + p.dyad_a + "-" + p.dyad_b + " per month", measure(s, q4), {}, {}});
-  {
+  add("Q1h", "Q1h relations of " + p.high + ", one relation, 3 years", q1(p.high));
+  add("Q1l", "Q1l relations of " + p.low, q1(p.low));
+  add("Q2l", "Q2l 2-hop ego of " + p.low + " in a year (count)", q2(p.low, 1));
+  add("Q2h", "Q2h 2-hop ego of " + p.high + " in a year (count)", q2(p.high, 1));
+  add("Q2h500", "Q2h subgraph response (500 nodes, edges)", q2(p.high, 500));
+  add("Q3", "Q3 shortest path <= " + std::to_string(p.q3_depth) + " hops " + p.src + " - " + p.dst, q3);
+  add("Q4", "Q4 dyad " + p.dyad_a + "-" + p.dyad_b + " per month", q4);
+  if (wanted("PR") || wanted("BC") || wanted("LV") || wanted("CC")) {
     // The first call builds the projection for the filter; later calls find it cached.
     auto t = Clock::now();
     projection_info = central(graph::Centrality::degree, 0)();
@@ -402,36 +429,30 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "  projection of the whole graph (build, once per version and filter): %s; %s; RSS %ld MB\n",
                  fmt_ms(projection_ms).c_str(), projection_info.c_str(), rss_mb());
   }
-  rows.push_back(
-      {"PageRank, whole graph (projection cached)", measure(s, central(graph::Centrality::pagerank, 0)), {}, {}});
+  add("PR", "PageRank, whole graph (projection cached)", central(graph::Centrality::pagerank, 0));
   if (s.extras) {
     Settings once = s;
     once.reps = 2;
-    rows.push_back(
-        {"betweenness, 32 sampled sources", measure(once, central(graph::Centrality::betweenness, 32)), {}, {}});
-    rows.push_back({"communities, Louvain",
-                    measure(once,
-                            [&] {
-                              engine::CommunitiesRequest q;
-                              auto r = e->communities(q);
-                              if (!r) return "error: " + r.error().detail;
-                              return std::to_string(r->result.communities.size()) + " communities, modularity " +
-                                     std::to_string(r->result.modularity);
-                            }),
-                    {},
-                    {}});
-    rows.push_back({"connected components",
-                    measure(once,
-                            [&] {
-                              engine::CommunitiesRequest q;
-                              q.algorithm = graph::CommunityAlgorithm::components;
-                              auto r = e->communities(q);
-                              if (!r) return "error: " + r.error().detail;
-                              return std::to_string(r->result.communities.size()) + " components";
-                            }),
-                    {},
-                    {}});
+    const auto add_once = [&](const std::string& key, const std::string& name, const std::function<std::string()>& fn) {
+      if (wanted(key)) rows.push_back({key, name, measure(once, fn), {}, {}});
+    };
+    add_once("BC", "betweenness, 32 sampled sources", central(graph::Centrality::betweenness, 32));
+    add_once("LV", "communities, Louvain", [&] {
+      engine::CommunitiesRequest q;
+      auto r = e->communities(q);
+      if (!r) return "error: " + r.error().detail;
+      return std::to_string(r->result.communities.size()) + " communities, modularity " +
+             std::to_string(r->result.modularity);
+    });
+    add_once("CC", "connected components", [&] {
+      engine::CommunitiesRequest q;
+      q.algorithm = graph::CommunityAlgorithm::components;
+      auto r = e->communities(q);
+      if (!r) return "error: " + r.error().detail;
+      return std::to_string(r->result.communities.size()) + " components";
+    });
   }
+
 
   // ---- over HTTP ----
   std::unique_ptr<api::Api> api;
@@ -458,15 +479,15 @@ int main(int argc, char** argv) {
     const std::string q1_params =
         "?relation=" + p.q1_relation + "&since=" + p.q1_from + "&until=" + p.q1_to + "&limit=1000";
     const std::string q2_params = "&hops=2&since=" + p.q2_from + "&until=" + p.q2_to;
-    rows[0].http = measure(s, get("/v1/actors/" + p.high + "/relations" + q1_params));
-    rows[1].http = measure(s, get("/v1/actors/" + p.low + "/relations" + q1_params));
-    rows[2].http = measure(s, get("/v1/subgraph?seeds=" + p.low + q2_params + "&max_nodes=1&max_edges=0"));
-    rows[3].http = measure(s, get("/v1/subgraph?seeds=" + p.high + q2_params + "&max_nodes=1&max_edges=0"));
-    rows[4].http = measure(s, get("/v1/subgraph?seeds=" + p.high + q2_params));
-    rows[5].http = measure(
-        s, get("/v1/paths?source=" + p.src + "&target=" + p.dst + "&k=1&max_hops=" + std::to_string(p.q3_depth)));
-    rows[6].http = measure(s, get("/v1/dyads/" + p.dyad_a + "/" + p.dyad_b + "/timeline?bucket=month"));
-    rows[7].http = measure(s, get("/v1/analytics/centrality?metric=pagerank&limit=10"));
+    set("Q1h", &Row::http, get("/v1/actors/" + p.high + "/relations" + q1_params));
+    set("Q1l", &Row::http, get("/v1/actors/" + p.low + "/relations" + q1_params));
+    set("Q2l", &Row::http, get("/v1/subgraph?seeds=" + p.low + q2_params + "&max_nodes=1&max_edges=0"));
+    set("Q2h", &Row::http, get("/v1/subgraph?seeds=" + p.high + q2_params + "&max_nodes=1&max_edges=0"));
+    set("Q2h500", &Row::http, get("/v1/subgraph?seeds=" + p.high + q2_params));
+    set("Q3", &Row::http,
+        get("/v1/paths?source=" + p.src + "&target=" + p.dst + "&k=1&max_hops=" + std::to_string(p.q3_depth)));
+    set("Q4", &Row::http, get("/v1/dyads/" + p.dyad_a + "/" + p.dyad_b + "/timeline?bucket=month"));
+    set("PR", &Row::http, get("/v1/analytics/centrality?metric=pagerank&limit=10"));
   }
 
   // ---- SQLite ----
@@ -535,19 +556,20 @@ int main(int argc, char** argv) {
         " SELECT date, confidence FROM triples WHERE subject = ?1 AND object = ?2"
         " UNION ALL SELECT date, confidence FROM triples WHERE subject = ?2 AND object = ?1)"
         " GROUP BY m ORDER BY m";
-    rows[0].sql = measure(s, sq1(actor(p.high)));
-    rows[1].sql = measure(s, sq1(actor(p.low)));
-    rows[2].sql = measure(s, sq2(actor(p.low)));
-    rows[3].sql = measure(s, sq2(actor(p.high)));
+    set("Q1h", &Row::sql, sq1(actor(p.high)));
+    set("Q1l", &Row::sql, sq1(actor(p.low)));
+    set("Q2l", &Row::sql, sq2(actor(p.low)));
+    set("Q2h", &Row::sql, sq2(actor(p.high)));
     {
       Settings slow = s;
       slow.reps = 3;
-      rows[5].sql = measure(slow, [&] {
+      for (auto& r : rows)
+        if (r.key == "Q3") r.sql = measure(slow, [&] {
         const auto d = db.scalar(q3_sql, {actor(p.src), actor(p.dst), p.q3_depth});
         return d < 0 ? std::string("value null") : "value " + std::to_string(d);
       });
     }
-    rows[6].sql = measure(s, [&] {
+    set("Q4", &Row::sql, [&] {
       std::int64_t n = 0, sum = 0;
       db.query(q4_sql, {actor(p.dyad_a), actor(p.dyad_b)}, [&](sqlite3_stmt* st) {
         ++n;
@@ -586,7 +608,9 @@ int main(int argc, char** argv) {
     if (http) http->stop(std::chrono::seconds(2));
     return 0;
   }
-  std::printf("warm median / p99 (n = runs incl. the cold one); load average now %s\n\n", loadavg().c_str());
+  std::printf("warm median / p99 wall time (cpu: median CPU time of the querying thread; n = runs incl. the cold one);\n"
+              "load average now %s\n\n",
+              loadavg().c_str());
   std::printf(
       "| query | geokg in process | geokg over HTTP | SQLite (indexed) | SQLite / geokg | cold (in process) | result "
       "|\n");
@@ -601,8 +625,8 @@ int main(int argc, char** argv) {
     std::string result = r.geokg ? r.geokg->result : "";
     if (r.sql && r.sql->result != result) result += " / SQLite: " + r.sql->result;
     if (r.http) result += " / HTTP: " + r.http->result;
-    std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.name.c_str(), cell(r.geokg).c_str(), cell(r.http).c_str(),
-                cell(r.sql).c_str(), ratio.c_str(), r.geokg ? fmt_ms(r.geokg->cold_ms).c_str() : "-", result.c_str());
+    std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.name.c_str(), cell(r.geokg, true).c_str(),
+                cell(r.http, false).c_str(), cell(r.sql, true).c_str(), ratio.c_str(), r.geokg ? fmt_ms(r.geokg->cold_ms).c_str() : "-", result.c_str());
   }
 
   if (s.wrk_s > 0 && http) {

@@ -200,7 +200,7 @@ struct GraphNode {
   std::uint64_t weight = 0;  // counted triples touching it
 };
 
-// The nodes of the filtered graph, by actor.
+// The nodes of the filtered graph, by weight descending, then actor.
 std::vector<GraphNode> graph_nodes(const Snapshot& snapshot, const GraphFilter& filter);
 
 // The edges per (source, relation, target) of the nodes at positions [from, ...) of graph_nodes(),

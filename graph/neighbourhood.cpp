@@ -113,8 +113,43 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
   }
   frontier = seeds;
   std::vector<Neighbour> neighbours;
+  std::vector<std::uint32_t> counts;
   for (unsigned h = 0; h < q.hops && !f.dates.empty(); ++h) {
     next.clear();
+    // The last layer, when the nearer nodes already fill max_nodes, only has to be found, not
+    // ranked: search up from the unvisited nodes when their lists are shorter than the
+    // frontier's, stopping at the first frontier neighbour (Beamer's direction-optimising BFS).
+    if (h + 1 == q.hops && seeds.size() + reached.size() >= q.max_nodes) {
+      std::size_t down = 0, up = 0;
+      for (const auto u : frontier) down += nodes.degree(u);
+      for (std::uint32_t x = 0; x < limit && up < down; ++x)
+        if (hop[x] == unseen && nodes.node(x) == x) up += nodes.degree(x);
+      if (up < down) {
+        if (min_count > 1) counts.assign(limit, 0);
+        std::vector<std::uint32_t> touched;
+        for (std::uint32_t x = 0; x < limit; ++x) {
+          if (hop[x] != unseen || nodes.node(x) != x) continue;
+          bool found = false;
+          detail::for_each_incident_while(s, nodes, f, x, [&](const Incident& inc) {
+            const auto v = nodes.node(inc.other);
+            if (hop[v] != h) return true;
+            if (min_count > 1) {
+              if (counts[v]++ == 0) touched.push_back(v);
+              if (counts[v] < min_count) return true;
+            }
+            found = true;
+            return false;
+          });
+          for (auto v : touched) counts[v] = 0;
+          touched.clear();
+          if (found) {
+            hop[x] = static_cast<std::uint8_t>(h + 1);
+            reached.push_back(x);
+          }
+        }
+        break;
+      }
+    }
     const auto reach = [&](std::uint32_t v, std::uint32_t w) {
       if (hop[v] == unseen) {
         hop[v] = static_cast<std::uint8_t>(h + 1);
@@ -140,7 +175,8 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
   ego.total_nodes = seeds.size() + reached.size();
 
   // Keep the seeds, then the nearest and best supported.
-  const std::size_t room = q.max_nodes > seeds.size() ? q.max_nodes - seeds.size() : 0;
+  const std::size_t max_nodes = std::min<std::size_t>(q.max_nodes, 65535);  // kept indexes are 16-bit
+  const std::size_t room = max_nodes > seeds.size() ? max_nodes - seeds.size() : 0;
   const auto rank = [&](std::uint32_t x, std::uint32_t y) {
     if (hop[x] != hop[y]) return hop[x] < hop[y];
     if (support[x] != support[y]) return support[x] > support[y];
@@ -154,63 +190,94 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
   }
   std::vector<std::uint32_t> kept = seeds;
   kept.insert(kept.end(), reached.begin(), reached.end());
-  std::vector<std::int32_t> kept_index(limit, -1);
-  for (std::size_t i = 0; i < kept.size(); ++i) kept_index[kept[i]] = static_cast<std::int32_t>(i);
-
-  // Edges among the kept nodes, per (source, relation, target), each triple taken at its subject.
-  const std::size_t R = s.relations->size() + 1;
-  std::vector<std::uint32_t> slot(kept.size() * R, 0);  // 1 + index into edges; 0 = none
-  std::vector<std::uint32_t> dyad(kept.size(), 0);
-  std::vector<std::uint32_t> touched;
-  std::vector<std::uint32_t> degree(kept.size(), 0);
-  std::vector<EdgeAggregate> edges;
-  for (std::size_t ui = 0; ui < kept.size() && !f.dates.empty(); ++ui) {
-    const std::uint32_t u = kept[ui];
-    const std::size_t first_edge = edges.size();
-    detail::for_each_incident(s, nodes, f, u, [&](const Incident& inc) {
-      const auto vi = kept_index[nodes.node(inc.other)];
-      if (vi < 0) return;
-      const auto v = static_cast<std::size_t>(vi);
-      if (dyad[v]++ == 0) touched.push_back(static_cast<std::uint32_t>(v));
-      if ((inc.dir & 1u) == 0) return;
-      auto& e = slot[v * R + std::min<std::size_t>(inc.relation, R - 1)];
-      const Date d = Date::from_days(inc.date);
-      if (e == 0) {
-        edges.push_back({static_cast<ActorIdx>(u), static_cast<ActorIdx>(kept[v]),
-                         static_cast<RelationIdx>(inc.relation), 0, 0.0, d, d});
-        e = static_cast<std::uint32_t>(edges.size() - first_edge);
-      }
-      auto& agg = edges[first_edge + e - 1];
-      ++agg.count;
-      agg.goldstein_total += goldstein_of(s, inc.relation);
-      agg.first_date = std::min(agg.first_date, d);
-      agg.last_date = std::max(agg.last_date, d);
-    });
-    for (auto v : touched)
-      if (dyad[v] >= min_count) ++degree[ui];
-    // Drop the edges of dyads below min_count; clear the slots for the next node.
-    std::size_t w = first_edge;
-    for (std::size_t i = first_edge; i < edges.size(); ++i) {
-      const auto v = static_cast<std::size_t>(kept_index[core::value(edges[i].target)]);
-      slot[v * R + std::min<std::size_t>(core::value(edges[i].relation), R - 1)] = 0;
-      if (dyad[v] >= min_count) edges[w++] = edges[i];
-    }
-    edges.resize(w);
-    for (auto v : touched) dyad[v] = 0;
-    touched.clear();
+  // Most incidents of the kept hubs lead outside the kept set: a bitmap answers that from L1.
+  std::vector<std::uint64_t> is_kept((limit >> 6) + 1, 0);
+  std::vector<std::uint16_t> kept_index(limit, 0);
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    is_kept[kept[i] >> 6] |= std::uint64_t{1} << (kept[i] & 63u);
+    kept_index[kept[i]] = static_cast<std::uint16_t>(i);
   }
-  ego.total_edges = edges.size();
+
+  // Edges among the kept nodes, per (source, relation, target), each triple taken at its subject:
+  // per node, its incidents with kept nodes are bucketed by neighbour (a counting sort), then each
+  // dyad's are aggregated per relation in a small array.
+  struct Item {
+    std::uint16_t neighbour;
+    std::uint16_t relation;
+    std::int32_t date;
+    std::uint8_t dir;
+  };
+  const std::size_t R = s.relations->size() + 1;
+  std::vector<Item> items, sorted;
+  std::vector<std::uint32_t> bucket(kept.size() + 1, 0);
+  struct PerRelation {
+    std::uint32_t count = 0;
+    std::int32_t first = 0, last = 0;
+  };
+  std::vector<PerRelation> per_relation(R);
+  std::vector<std::uint16_t> relations_seen;
+  std::vector<std::uint32_t> degree(kept.size(), 0);
+  // Hub dyads carry dozens of relations each: keep only the best max_edges in a heap.
   const auto by_count = [](const EdgeAggregate& x, const EdgeAggregate& y) {
     if (x.count != y.count) return x.count > y.count;
     return std::tuple(core::value(x.source), core::value(x.target), core::value(x.relation)) <
            std::tuple(core::value(y.source), core::value(y.target), core::value(y.relation));
   };
-  if (edges.size() > q.max_edges) {
-    std::partial_sort(edges.begin(), edges.begin() + static_cast<std::ptrdiff_t>(q.max_edges), edges.end(), by_count);
-    edges.resize(q.max_edges);
-  } else {
-    std::sort(edges.begin(), edges.end(), by_count);
+  std::vector<EdgeAggregate> edges;  // a heap whose front is the worst kept edge
+  const auto offer = [&](const EdgeAggregate& e) {
+    ++ego.total_edges;
+    if (edges.size() < q.max_edges) {
+      edges.push_back(e);
+      std::push_heap(edges.begin(), edges.end(), by_count);
+    } else if (!edges.empty() && by_count(e, edges.front())) {
+      std::pop_heap(edges.begin(), edges.end(), by_count);
+      edges.back() = e;
+      std::push_heap(edges.begin(), edges.end(), by_count);
+    }
+  };
+  for (std::size_t ui = 0; ui < kept.size() && !f.dates.empty(); ++ui) {
+    const std::uint32_t u = kept[ui];
+    items.clear();
+    detail::for_each_incident(s, nodes, f, u, [&](const Incident& inc) {
+      const auto v = nodes.node(inc.other);
+      if (((is_kept[v >> 6] >> (v & 63u)) & 1u) == 0) return;
+      items.push_back({kept_index[v], static_cast<std::uint16_t>(std::min<std::size_t>(inc.relation, R - 1)), inc.date,
+                       inc.dir});
+    });
+    std::fill(bucket.begin(), bucket.end(), 0);
+    for (const auto& it : items) ++bucket[it.neighbour + 1u];
+    for (std::size_t k = 1; k < bucket.size(); ++k) bucket[k] += bucket[k - 1];
+    sorted.resize(items.size());
+    {
+      std::vector<std::uint32_t> at(bucket.begin(), bucket.end() - 1);
+      for (const auto& it : items) sorted[at[it.neighbour]++] = it;
+    }
+    for (std::size_t v = 0; v < kept.size(); ++v) {
+      const auto b = bucket[v], e = bucket[v + 1];
+      if (e - b < min_count || e == b) continue;  // the dyad's triples, both directions
+      ++degree[ui];
+      for (auto k = b; k < e; ++k) {
+        const Item& it = sorted[k];
+        if ((it.dir & 1u) == 0) continue;
+        auto& pr = per_relation[it.relation];
+        if (pr.count++ == 0) {
+          relations_seen.push_back(it.relation);
+          pr.first = pr.last = it.date;
+        }
+        pr.first = std::min(pr.first, it.date);
+        pr.last = std::max(pr.last, it.date);
+      }
+      std::sort(relations_seen.begin(), relations_seen.end());
+      for (const auto r : relations_seen) {
+        auto& pr = per_relation[r];
+        offer({static_cast<ActorIdx>(u), static_cast<ActorIdx>(kept[v]), static_cast<RelationIdx>(r), pr.count,
+               goldstein_of(s, r) * pr.count, Date::from_days(pr.first), Date::from_days(pr.last)});
+        pr = PerRelation{};
+      }
+      relations_seen.clear();
+    }
   }
+  std::sort_heap(edges.begin(), edges.end(), by_count);
   ego.edges = std::move(edges);
   for (std::size_t i = 0; i < kept.size(); ++i)
     ego.nodes.push_back({static_cast<ActorIdx>(kept[i]), hop[kept[i]], support[kept[i]], degree[i]});

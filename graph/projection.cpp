@@ -31,22 +31,24 @@ std::shared_ptr<const Projection> build(const State& s, const GraphFilter& f) {
   const std::uint32_t min_count = std::max<std::uint32_t>(f.min_count, 1);
   auto p = std::make_shared<Projection>();
 
-  // Per node, its neighbours (ascending) with counts in both directions.
+  // Per node, its neighbours with counts in both directions.
   std::vector<std::uint32_t> und_start(static_cast<std::size_t>(limit) + 1, 0), dir_start(und_start);
   std::vector<std::uint32_t> und_target, und_weight, dir_target, dir_weight;
+  std::vector<std::uint64_t> strength(limit, 0);
   std::vector<Neighbour> neighbours;
   for (std::uint32_t v = 0; v < limit; ++v) {
     und_start[v] = static_cast<std::uint32_t>(und_target.size());
     dir_start[v] = static_cast<std::uint32_t>(dir_target.size());
     if (nodes.node(v) != v) continue;
     if (!f.triples.dates.empty())
-      expand(s, nodes, f.triples, v, neighbours);
+      expand(s, nodes, f.triples, v, neighbours, false);
     else
       neighbours.clear();
     for (const auto& n : neighbours) {
       if (n.out + n.in >= min_count) {
         und_target.push_back(n.node);
         und_weight.push_back(n.out + n.in);
+        strength[v] += n.out + n.in;
       }
       if (n.out >= min_count) {
         dir_target.push_back(n.node);
@@ -57,42 +59,41 @@ std::shared_ptr<const Projection> build(const State& s, const GraphFilter& f) {
   und_start[limit] = static_cast<std::uint32_t>(und_target.size());
   dir_start[limit] = static_cast<std::uint32_t>(dir_target.size());
 
-  p->vertex_of.assign(limit, no_vertex);
-  for (std::uint32_t v = 0; v < limit; ++v) {
-    if (und_start[v + 1] == und_start[v]) continue;
-    p->vertex_of[v] = static_cast<std::uint32_t>(p->actor_of.size());
-    p->actor_of.push_back(v);
-  }
+  // Vertices by strength, hubs first: most edges then point into a small, cache-resident range.
+  for (std::uint32_t v = 0; v < limit; ++v)
+    if (und_start[v + 1] != und_start[v]) p->actor_of.push_back(v);
+  std::sort(p->actor_of.begin(), p->actor_of.end(), [&](std::uint32_t x, std::uint32_t y) {
+    return strength[x] != strength[y] ? strength[x] > strength[y] : x < y;
+  });
   const auto nv = static_cast<std::uint32_t>(p->actor_of.size());
-
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
-  edges.reserve(und_target.size());
-  p->strength.assign(nv, 0);
-  for (std::uint32_t v = 0; v < nv; ++v) {
-    const auto a = p->actor_of[v];
-    for (auto i = und_start[a]; i < und_start[a + 1]; ++i) {
-      edges.emplace_back(v, p->vertex_of[und_target[i]]);
-      p->strength[v] += und_weight[i];
-    }
-  }
-  p->undirected = Csr(boost::edges_are_sorted, edges.begin(), edges.end(), nv);
-  p->undirected_weight.reserve(und_target.size());
-  for (std::uint32_t v = 0; v < nv; ++v) {
-    const auto a = p->actor_of[v];
-    p->undirected_weight.insert(p->undirected_weight.end(), und_weight.begin() + und_start[a],
-                                und_weight.begin() + und_start[a + 1]);
-  }
-  for (auto s_v : p->strength) p->total_weight += s_v;
+  p->vertex_of.assign(limit, no_vertex);
+  for (std::uint32_t v = 0; v < nv; ++v) p->vertex_of[p->actor_of[v]] = v;
+  p->strength.resize(nv);
+  for (std::uint32_t v = 0; v < nv; ++v) p->strength[v] = strength[p->actor_of[v]];
+  for (auto x : p->strength) p->total_weight += x;
   p->total_weight /= 2;
 
-  edges.clear();
-  for (std::uint32_t v = 0; v < nv; ++v) {
-    const auto a = p->actor_of[v];
-    for (auto i = dir_start[a]; i < dir_start[a + 1]; ++i) {
-      edges.emplace_back(v, p->vertex_of[dir_target[i]]);
-      p->directed_weight.push_back(dir_weight[i]);
+  // Rows in vertex order, each sorted by target vertex (dyad_weight searches them).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges, row;
+  const auto emit = [&](const std::vector<std::uint32_t>& start, const std::vector<std::uint32_t>& target,
+                        const std::vector<std::uint32_t>& weight, std::vector<std::uint32_t>& weights_out) {
+    edges.clear();
+    edges.reserve(target.size());
+    weights_out.reserve(target.size());
+    for (std::uint32_t v = 0; v < nv; ++v) {
+      const auto a = p->actor_of[v];
+      row.clear();
+      for (auto i = start[a]; i < start[a + 1]; ++i) row.emplace_back(p->vertex_of[target[i]], weight[i]);
+      std::sort(row.begin(), row.end());
+      for (const auto& [t, w] : row) {
+        edges.emplace_back(v, t);
+        weights_out.push_back(w);
+      }
     }
-  }
+  };
+  emit(und_start, und_target, und_weight, p->undirected_weight);
+  p->undirected = Csr(boost::edges_are_sorted, edges.begin(), edges.end(), nv);
+  emit(dir_start, dir_target, dir_weight, p->directed_weight);
   p->directed = Csr(boost::edges_are_sorted, edges.begin(), edges.end(), nv);
   return p;
 }

@@ -94,6 +94,24 @@ void for_each_incident(const State& s, const Nodes& nodes, const TripleFilter& f
   }
 }
 
+// As for_each_incident, but stops as soon as fn(incident) returns false; returns whether it ran to the end.
+template <class Fn>
+bool for_each_incident_while(const State& s, const Nodes& nodes, const TripleFilter& f, std::uint32_t node, Fn&& fn) {
+  const auto run = [&](const Segment& seg, std::uint32_t m) {
+    for (const Incident& inc : in_window(seg.incidents_of(m), f.dates)) {
+      if (inc.other == 0 || nodes.node(inc.other) == node || !admits(s, inc, f)) continue;
+      if (!fn(inc)) return false;
+    }
+    return true;
+  };
+  for (const std::uint32_t m : nodes.members(node)) {
+    if (!run(*s.base, m)) return false;
+    for (const auto& d : s.deltas)
+      if (!run(*d, m)) return false;
+  }
+  return true;
+}
+
 // A neighbour of a node: counted triples from the node to it (out) and from it to the node (in).
 struct Neighbour {
   std::uint32_t node = 0;

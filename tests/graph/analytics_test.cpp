@@ -568,6 +568,52 @@ TEST_CASE("ego networks keep the seeds and the best-supported nodes nearest firs
   CHECK(ego.edges.empty());
 }
 
+TEST_CASE("ego networks reach the same nodes whether the last layer is searched down or up", "[graph]") {
+  std::mt19937 rng(77);
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int round = 0; round < 200; ++round) {
+    const auto n = static_cast<std::uint32_t>(pick(3, 40));
+    Builder b(n);
+    const int m = pick(0, 120);
+    for (int i = 0; i < m; ++i)
+      b.add(static_cast<std::uint32_t>(pick(1, static_cast<int>(n))), 0,
+            static_cast<std::uint32_t>(pick(1, static_cast<int>(n))), pick(0, 9));
+    auto g = b.graph();
+    graph::EgoQuery q;
+    q.seeds = {A(static_cast<std::uint32_t>(pick(1, static_cast<int>(n))))};
+    if (pick(0, 1)) q.seeds.push_back(A(static_cast<std::uint32_t>(pick(1, static_cast<int>(n)))));
+    q.hops = static_cast<unsigned>(pick(1, 3));
+    q.filter.min_count = static_cast<std::uint32_t>(pick(1, 2));
+    if (pick(0, 1)) q.filter.triples.dates = {Date::from_days(pick(0, 4)), Date::from_days(pick(5, 9))};
+    INFO("round " << round);
+    // Brute force: breadth-first over dyads with enough counted triples.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> w;
+    for (const auto& t : b.rows)
+      if (t.subject != *t.object && q.filter.triples.dates.contains(t.date)) {
+        ++w[{V(t.subject), V(*t.object)}];
+        ++w[{V(*t.object), V(t.subject)}];
+      }
+    std::set<std::uint32_t> seen;
+    std::vector<std::uint32_t> layer;
+    for (auto a : q.seeds)
+      if (seen.insert(V(a)).second) layer.push_back(V(a));
+    for (unsigned h = 0; h < q.hops; ++h) {
+      std::vector<std::uint32_t> next;
+      for (auto u : layer)
+        for (const auto& [k, c] : w)
+          if (k.first == u && c >= q.filter.min_count && seen.insert(k.second).second) next.push_back(k.second);
+      layer = next;
+    }
+    q.max_nodes = 1;  // the last layer is only counted: it may be searched upwards
+    const auto up = graph::ego_network(g->snapshot(), q);
+    q.max_nodes = 1000;
+    const auto down = graph::ego_network(g->snapshot(), q);
+    CHECK(up.total_nodes == seen.size());
+    CHECK(down.total_nodes == seen.size());
+    CHECK(down.nodes.size() == seen.size());
+  }
+}
+
 TEST_CASE("ego networks with rollup aggregate members into their country", "[graph]") {
   Builder b(5);
   b.person(4, 2).person(5, 3).add(1, 1, 4, 100).add(1, 1, 2, 101).add(4, 2, 5, 102);
@@ -720,15 +766,19 @@ TEST_CASE("graph scans list nodes and edges per (source, relation, target)", "[g
   auto g = b.graph();
   auto nodes = graph::graph_nodes(g->snapshot(), {});
   REQUIRE(nodes.size() == 3);
-  CHECK(nodes[1].degree == 2);
-  CHECK(nodes[1].weight == 4);
+  CHECK(V(nodes[0].actor) == 2);  // the most triples first
+  CHECK(nodes[0].degree == 2);
+  CHECK(nodes[0].weight == 4);
+  CHECK(V(nodes[1].actor) == 1);
   std::vector<graph::EdgeAggregate> edges;
   std::size_t at = 0;
   while (at < nodes.size())
     at = graph::scan_edges(g->snapshot(), {}, at, 1, [&](const graph::EdgeAggregate& e) { edges.push_back(e); });
   REQUIRE(edges.size() == 3);
-  CHECK(edges[0].count == 2);
-  CHECK(edges[0].first_date == Date::from_days(10));
-  CHECK(edges[0].last_date == Date::from_days(12));
-  CHECK(V(edges[2].source) == 2);
+  CHECK(V(edges[0].source) == 2);  // node 2's edges come first
+  CHECK(V(edges[1].source) == 1);
+  CHECK(edges[1].count == 2);
+  CHECK(core::value(edges[1].relation) == 1);
+  CHECK(edges[1].first_date == Date::from_days(10));
+  CHECK(edges[1].last_date == Date::from_days(12));
 }
