@@ -157,7 +157,9 @@ bool SentenceCoder::match_from(const Pattern& p, std::size_t e, std::uint32_t po
            ++mods)
         ++q;
       // "in the east of the Gaza Strip", "the outskirts of Kyiv": the place is the one named after "of".
-      if (q + 1 < n_ && w_.group_at[q] == none && has(q, wc_region) && is_word(q + 1, of_)) q = skip_det(q + 2);
+      // "along the border with Ukraine" likewise.
+      if (q + 1 < n_ && w_.group_at[q] == none && has(q, wc_region) && (is_word(q + 1, of_) || is_word(q + 1, with_)))
+        q = skip_det(q + 2);
       if (q >= n_ || w_.group_at[q] == none) return false;
       int g = w_.group_at[q];
       {

@@ -125,6 +125,7 @@ class SentenceCoder {
     me_ = d_.vocab.find("me");
     my_ = d_.vocab.find("my");
     other_ = d_.vocab.find("other");
+    with_ = d_.vocab.find("with");
   }
 
   void code(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out);
@@ -303,7 +304,7 @@ class SentenceCoder {
   std::span<const Token> toks_;
   std::uint32_t n_ = 0;
   bool caseless_ = false;
-  std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0, he_ = 0, she_ = 0, his_ = 0, other_ = 0;
+  std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0, he_ = 0, she_ = 0, his_ = 0, other_ = 0, with_ = 0;
   std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
   PhraseHit person_hit_;
   std::deque<PhraseHit> person_hits_;  // hits made up for shared family names (stable addresses)
