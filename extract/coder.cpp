@@ -29,6 +29,7 @@ void SentenceCoder::code(const SentenceSpan& s, std::int32_t index, std::vector<
     for (auto q = dm.begin; q < dm.end && q < n_; ++q) w_.in_date[q] = true;
   find_triggers();
   for (auto& t : w_.triggers) match(t);
+  share_objects();
   drop_nested_triggers();
   for (std::size_t i = 0; i < w_.triggers.size(); ++i) resolve_subject(i);
   apply_modality();

@@ -107,6 +107,8 @@ class Builder {
         {"future", wc_future},
         {"region", wc_region},
         {"claim", wc_claim},
+        {"uncertain", wc_uncertain},
+        {"condition", wc_condition},
     };
     return for_each_line("grammar.tsv", text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');

@@ -48,6 +48,8 @@ enum WordClass : std::uint64_t {
   wc_future = 1ull << 33,           // will, would, shall: with a reporting verb of the same actor, an intention
   wc_region = 1ull << 34,           // north, outskirts, part ...: "the east of X" is in X
   wc_claim = 1ull << 35,            // said, claimed ...: reporting a hostile act is an accusation or a claim
+  wc_uncertain = 1ull << 36,        // could, may, might, should, must, can, would: a possible act, not an event
+  wc_condition = 1ull << 37,        // if, unless: the clause is a condition, not an event
 };
 
 // Interned lower-case word keys; id 0 means "not in the vocabulary".

@@ -313,6 +313,33 @@ void SentenceCoder::match(Trigger& t) {
   }
 }
 
+void SentenceCoder::share_objects() {
+  auto& ts = w_.triggers;
+  for (std::size_t i = 0; i + 1 < ts.size(); ++i) {
+    Trigger& t = ts[i];
+    if (t.pattern || t.noun || t.passive) continue;
+    // "condemned and sanctioned Belarus": the first verb takes the second one's object.
+    std::uint32_t q = t.end;
+    if (q < n_ && toks_[q].word == comma_) ++q;
+    if (q >= n_ || !has(q, wc_coord)) continue;
+    const Trigger& u = ts[i + 1];
+    if (u.begin != q + 1 || u.noun || !u.pattern || u.target == none || u.pattern->elems.empty() ||
+        u.pattern->elems.front().kind != PatternElem::target)
+      continue;
+    for (const auto& p : d_.blocks[t.block].patterns) {
+      if (p.elems.empty() || p.elems.front().kind != PatternElem::target) continue;
+      MatchState st;
+      if (match_from(p, 0, u.end, st) && st.target == u.target) {
+        t.pattern = &p;
+        t.target = st.target;
+        t.match_end = t.end;  // what the second verb consumed is its own
+        t.code = p.code;
+        break;
+      }
+    }
+  }
+}
+
 void SentenceCoder::drop_nested_triggers() {
   auto& ts = w_.triggers;
   for (const auto& outer : ts) {
@@ -584,21 +611,37 @@ bool SentenceCoder::hypothetical(const std::string& code) const {
 
 void SentenceCoder::apply_modality() {
   auto& ts = w_.triggers;
+  // "Would China supply weapons to Russia?": a yes/no question asserts nothing.
+  if (n_ > 1 && toks_[n_ - 1].punct == '?') {
+    std::uint32_t first = 0;
+    while (first < n_ && !toks_[first].is(tf_word)) ++first;
+    if (first < n_ && has(first, wc_aux | wc_be | wc_modal) && !w_.in_date[first]) {
+      for (auto& t : ts) t.suppressed = true;
+      return;
+    }
+  }
   for (std::size_t i = 0; i < ts.size(); ++i) {
     Trigger& t = ts[i];
     if (!t.pattern) continue;
     // Look back over the verb group: "did not", "would never", "refused to", "plans to".
-    bool neg = false, modal = false, intent = false, refuse = false, future = false;
+    bool neg = false, modal = false, intent = false, refuse = false, future = false, uncertain = false;
     // A noun's modality is its light verb's: "are seeking to deepen a partnership".
     std::uint32_t k = t.light != none ? static_cast<std::uint32_t>(t.light) : t.begin;
     int steps = 0;
     while (k > 0 && steps < 5) {
       const auto c = cls(k - 1);
+      // "Russia in May attacked": a date, not the modal.
+      if (w_.in_date[k - 1] || ((c & wc_modal) && k > 1 && toks_[k - 1].is(tf_cap))) {
+        --k;
+        ++steps;
+        continue;
+      }
       if (c & wc_neg)
         neg = true;
       else if (c & wc_modal) {
         modal = true;
         future = future || has(k - 1, wc_future);
+        uncertain = uncertain || has(k - 1, wc_uncertain);
       } else if (c & wc_to) {
         // "to" after an intention or refusal word (also in its inflected forms).
         std::uint32_t q = k - 1;
@@ -634,6 +677,12 @@ void SentenceCoder::apply_modality() {
     if (t.noun && t.begin > 0 && has(t.begin - 1, wc_neg)) neg = true;
     // "Israel announced it would free the prisoners": what an actor says it will do is an intention.
     if (future && !neg && !intent && !refuse && t.subject != none && self_reported(t)) intent = true;
+    // "if Russia attacks", "unless Hamas releases the hostages": a condition, not an event.
+    if (const auto cs = clause_start(t.light != none ? static_cast<std::uint32_t>(t.light) : t.begin);
+        cs > 0 && has(cs - 1, wc_condition)) {
+      t.suppressed = true;
+      continue;
+    }
     if (refuse || (neg && (modal || intent))) {
       if (const auto* c = rule(d_.rules.refuse, t.code))
         t.code = *c;
@@ -646,6 +695,8 @@ void SentenceCoder::apply_modality() {
         t.code = *c;
       else
         t.suppressed = true;
+    } else if (uncertain) {
+      t.suppressed = true;  // "China could invade Taiwan", "Iran may retaliate": possible, not done
     } else if (!t.noun && t.pattern->intransitive && t.begin > 0 && has(t.begin - 1, wc_to)) {
       t.suppressed = true;  // a purpose with no target is no event: "trading weapons ... to launch a satellite"
     }
@@ -748,7 +799,12 @@ bool SentenceCoder::same_actor(int a, int b) const {
   const auto& ra = w_.mentions[ga.first].ref;
   const auto& rb = w_.mentions[gb.first].ref;
   if (ra.actor == d_.nowhere || rb.actor == d_.nowhere) return ra == rb;
-  return ra.actor == rb.actor || (country_of(ra) && country_of(ra) == country_of(rb));
+  if (ra.actor == rb.actor) return true;
+  // A person stands for the country they serve: "Biden said the United States would ...".
+  const auto ca = home_country(ra), cb = home_country(rb);
+  const bool a_state = d_.actors[ra.actor].type != ActorType::country || ra.agent == 0;
+  const bool b_state = d_.actors[rb.actor].type != ActorType::country || rb.agent == 0;
+  return ca && ca == cb && (a_state || b_state || ra.agent == rb.agent);
 }
 
 }  // namespace geokg::extract::detail

@@ -242,6 +242,9 @@ class SentenceCoder {
 
   void match(Trigger& t);
 
+  // Verbs joined by "and" share the object of the second: "condemned and sanctioned Belarus".
+  void share_objects();
+
   // A trigger inside the words another pattern consumed is part of that event: "pledged humanitarian aid to".
   void drop_nested_triggers();
 
