@@ -18,6 +18,7 @@ constexpr Command commands[] = {
     {"import", import_command, "load triples from a JSONL or CSV file, all or nothing"},
     {"export", export_command, "write triples as JSONL or CSV (import reads them back)"},
     {"extract", extract_command, "code triples from article text on stdin, JSONL on stdout"},
+    {"query", query_command, "answer one GET request of the API in process (analytics without a server)"},
     {"version", nullptr, "print the version"},
 };
 
