@@ -67,7 +67,7 @@ TEST_CASE("geokg import reads a gzip GDELT file, lists the rejected rows, and sa
   CHECK(run({"import", "--db", db2.str(), "--format", "icews", "--strict", "--no-strict", "-"}).code == 2);
 }
 
-TEST_CASE("a CSV import with --no-strict keeps the good rows; bare rows export and import back the same", "[app]") {
+TEST_CASE("a CSV import with --no-strict keeps the good rows, and bare rows export and import back the same", "[app]") {
   test::TempPath db, db2, file(".csv"), rejects(".tsv"), out(".csv");
   std::ofstream(file.str(), std::ios::binary) << "subject,relation,object,date,weight\n"
                                                  "PRK,072,RUS,2023-09-13,0.900\n"

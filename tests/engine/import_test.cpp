@@ -104,7 +104,7 @@ TEST_CASE("a GDELT import keeps the good rows, reports each bad one, and a secon
   CHECK(e2->status().triples == before.triples + 4);
 }
 
-TEST_CASE("--one-a-day folds the events of one subject, relation, object and day into one triple", "[import]") {
+TEST_CASE("a one-a-day import folds the events of one subject, relation, object and day into one triple", "[import]") {
   test::TempPath db;
   auto e = open_engine(db.str());
   auto r = import(*e, fixture("gdelt2.tsv"), engine::ImportFormat::gdelt2, false, true);
@@ -133,7 +133,7 @@ TEST_CASE("a strict dataset import with a bad row writes nothing", "[import]") {
   CHECK_FALSE(e->actor("USALEG-minnesota"));
 }
 
-TEST_CASE("ICEWS countries are found by name; sub-state actors keep their country", "[import]") {
+TEST_CASE("ICEWS countries are found by name and sub-state actors keep their country", "[import]") {
   test::TempPath db;
   auto e = open_engine(db.str());
   auto r = import(*e, fixture("icews.tab"), engine::ImportFormat::icews);

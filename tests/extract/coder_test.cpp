@@ -92,7 +92,7 @@ TEST_CASE("a quoted claim is coded with the actors it names", "[extract]") {
   REQUIRE(find(ev, "PRK", "RUS", "072"));
 }
 
-TEST_CASE("compound actors give one triple each; symmetric events go both ways", "[extract]") {
+TEST_CASE("compound actors give one triple each, symmetric events go both ways", "[extract]") {
   auto ev = code("South Korea and Japan condemned North Korea.");
   CHECK(find(ev, "KOR", "PRK", "111"));
   CHECK(find(ev, "JPN", "PRK", "111"));

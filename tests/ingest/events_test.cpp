@@ -54,7 +54,7 @@ TEST_CASE("a GDELT 2.0 row becomes an event: countries, named actors, code with 
   CHECK(ev.empty());
 }
 
-TEST_CASE("GDELT 1.0 rows of 57 and 58 columns parse; the 58th is the source url", "[import]") {
+TEST_CASE("GDELT 1.0 rows of 57 and 58 columns parse, the 58th is the source url", "[import]") {
   const auto rows = lines_of("gdelt1.tsv");
   REQUIRE(rows.size() == 3);
   ingest::EventParser p(ingest::Format::gdelt1);
@@ -71,7 +71,7 @@ TEST_CASE("GDELT 1.0 rows of 57 and 58 columns parse; the 58th is the source url
   CHECK_FALSE(v2.parse(rows[1], ev, problem));
 }
 
-TEST_CASE("ICEWS rows are read by their header; ids are unique with the date; 13y is refused", "[import]") {
+TEST_CASE("ICEWS rows are read by their header, ids are unique with the date, 13y is refused", "[import]") {
   const auto rows = lines_of("icews.tab");
   REQUIRE(rows.size() == 5);
   ingest::EventParser p(ingest::Format::icews);

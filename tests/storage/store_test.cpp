@@ -181,7 +181,7 @@ bool is_rfc3339_utc(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("open creates the schema in a new file; reopening keeps the data and creates nothing", "[storage]") {
+TEST_CASE("open creates the schema in a new file, reopening keeps the data and creates nothing", "[storage]") {
   testing::TempDb file;
   {
     auto store = open_store(file.path());
