@@ -109,6 +109,7 @@ class Builder {
         {"claim", wc_claim},
         {"uncertain", wc_uncertain},
         {"condition", wc_condition},
+        {"consider", wc_consider},
     };
     return for_each_line("grammar.tsv", text, [&](std::string_view line, std::size_t n) -> Result<void> {
       const auto f = core::split(line, '\t');
@@ -122,7 +123,7 @@ class Builder {
       // Closed-class words are function words (never part of a name); content verbs listed for their
       // role (light, intent, refusal, reporting) are not.
       if ((classes & ~static_cast<std::uint64_t>(wc_light | wc_intent | wc_refuse | wc_report | wc_deny |
-                                                 wc_relational | wc_region)) != 0)
+                                                 wc_relational | wc_region | wc_claim | wc_consider)) != 0)
         classes |= wc_function;
       const std::string word(core::trim(f[0]));
       const std::string key = core::to_lower_ascii(word);

@@ -50,6 +50,7 @@ enum WordClass : std::uint64_t {
   wc_claim = 1ull << 35,            // said, claimed ...: reporting a hostile act is an accusation or a claim
   wc_uncertain = 1ull << 36,        // could, may, might, should, must, can, would: a possible act, not an event
   wc_condition = 1ull << 37,        // if, unless: the clause is a condition, not an event
+  wc_consider = 1ull << 38,         // consider, weigh ... + gerund: a policy option (014), not an act
 };
 
 // Interned lower-case word keys; id 0 means "not in the vocabulary".

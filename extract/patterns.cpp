@@ -610,6 +610,7 @@ bool SentenceCoder::hypothetical(const std::string& code) const {
 }
 
 void SentenceCoder::apply_modality() {
+  static const std::string consider_code = "014";
   auto& ts = w_.triggers;
   // "Would China supply weapons to Russia?": a yes/no question asserts nothing.
   if (n_ > 1 && toks_[n_ - 1].punct == '?') {
@@ -681,6 +682,11 @@ void SentenceCoder::apply_modality() {
     if (const auto cs = clause_start(t.light != none ? static_cast<std::uint32_t>(t.light) : t.begin);
         cs > 0 && has(cs - 1, wc_condition)) {
       t.suppressed = true;
+      continue;
+    }
+    // "Germany is considering sending missiles to Ukraine": a policy option (014), not the act.
+    if (!t.noun && t.form == FormKind::gerund && t.begin > 0 && has(t.begin - 1, wc_consider) && !neg) {
+      t.code = consider_code;
       continue;
     }
     if (refuse || (neg && (modal || intent))) {
