@@ -10,7 +10,7 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DGEOKG_BUILD_TESTS=
 # Runtime stage: the binary (its reference data is compiled in) and the shared libraries it links.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libsqlite3-0 libspdlog1.10 libfmt9 zlib1g \
+ && apt-get install -y --no-install-recommends libsqlite3-0 libspdlog1.10 libfmt9 zlib1g libssl3 \
       libboost-program-options1.81.0 libboost-url1.81.0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 geokg && mkdir /data && chown geokg /data

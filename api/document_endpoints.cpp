@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cmath>
 
 namespace geokg::api {
 
@@ -185,6 +186,44 @@ void add_document_routes(Router& router, Context& ctx) {
                 return json_reply(c.request, http::status::ok, {{"items", std::move(items)}, {"next_cursor", next}});
               },
               .response_body = "{items: [document without text], next_cursor}"});
+
+  const auto dictionaries_json = [](const engine::DictionaryStatus& d) {
+    return json{{"files", d.files},
+                {"actors", d.actors},
+                {"phrases", d.phrases},
+                {"patterns", d.patterns},
+                {"relation_codes", d.relation_codes},
+                {"load_ms", std::round(d.load_ms * 10.0) / 10.0},
+                {"loaded_at", d.loaded_at}};
+  };
+  router.add({.method = http::verb::get,
+              .pattern = "/v1/dictionaries",
+              .summary = "The extraction dictionaries in use: user files (geokg serve --actors), sizes, load time",
+              .endpoint = [&ctx, dictionaries_json](Call& c) -> core::Result<Reply> {
+                auto e = ctx.ready();
+                if (!e) return e.error();
+                auto d = (*e)->dictionaries();
+                if (!d) return d.error();
+                return json_reply(c.request, http::status::ok, dictionaries_json(*d));
+              },
+              .response_body = "{files, actors, phrases, patterns, relation_codes, load_ms, loaded_at}",
+              .heavy = true});
+  router.add({.method = http::verb::post,
+              .pattern = "/v1/dictionaries/reload",
+              .summary = "Read the extraction dictionaries again (the embedded ones and the --actors files) and use "
+                         "them for the documents that follow (admin; also SIGHUP). A bad file keeps the old ones: "
+                         "422 naming the file and line",
+              .endpoint = [&ctx, dictionaries_json](Call& c) -> core::Result<Reply> {
+                auto e = ctx.ready();
+                if (!e) return e.error();
+                if (!c.request.body().empty()) return core::invalid_argument("this request takes no body");
+                auto d = (*e)->reload_dictionaries();
+                if (!d) return d.error();
+                return json_reply(c.request, http::status::ok, dictionaries_json(*d));
+              },
+              .response_body = "{files, actors, phrases, patterns, relation_codes, load_ms, loaded_at}",
+              .heavy = true,
+              .access = Access::admin});
 }
 
 }  // namespace geokg::api

@@ -25,6 +25,7 @@ struct RequestInfo {
 struct Reply {
   Response message;
   std::function<bool(std::string& out)> stream;
+  std::string route;  // the route pattern that answered ("unmatched" when none): logs and metrics
 };
 
 }  // namespace geokg::api

@@ -16,7 +16,8 @@ void add_meta_routes(Router& router, Context& ctx) {
               .endpoint = [](Call& c) -> core::Result<Reply> {
                 return json_reply(c.request, http::status::ok, {{"status", "ok"}});
               },
-              .response_body = "{\"status\": \"ok\"}"});
+              .response_body = "{\"status\": \"ok\"}",
+              .access = Access::open});
 
   router.add({.method = http::verb::get,
               .pattern = "/readyz",
@@ -25,7 +26,8 @@ void add_meta_routes(Router& router, Context& ctx) {
                 if (auto e = ctx.ready(); !e) return e.error();
                 return json_reply(c.request, http::status::ok, {{"status", "ready"}});
               },
-              .response_body = "{\"status\": \"ready\"}"});
+              .response_body = "{\"status\": \"ready\"}",
+              .access = Access::open});
 
   router.add({.method = http::verb::get,
               .pattern = "/v1/status",

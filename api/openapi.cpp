@@ -45,6 +45,15 @@ json build_openapi(const Router& router) {
                        {"default",
                         {{"description", "an error, as RFC 9457 problem+json with a stable `code`"},
                          {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}}};
+    // Reads may be anonymous unless the server runs with --require-read-key; writes need a key once
+    // one exists.
+    if (const auto role = required_role(r)) {
+      op["x-geokg-role"] = std::string(core::to_string(*role));
+      op["security"] = *role == core::Role::read ? json::array({json::object(), {{"bearer", json::array()}}})
+                                                 : json::array({{{"bearer", json::array()}}});
+    } else {
+      op["security"] = json::array({json::object()});
+    }
     std::string method(http::to_string(r.method));
     for (auto& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     paths[r.pattern][method] = std::move(op);
@@ -73,7 +82,13 @@ json build_openapi(const Router& router) {
             {"version", GEOKG_VERSION},
             {"description", "Geopolitical relationship knowledge graph: actors, CAMEO-coded relations, evidence."}}},
           {"paths", std::move(paths)},
-          {"components", {{"schemas", {{"Problem", std::move(problem)}}}}}};
+          {"components",
+           {{"schemas", {{"Problem", std::move(problem)}}},
+            {"securitySchemes",
+             {{"bearer",
+               {{"type", "http"},
+                {"scheme", "bearer"},
+                {"description", "an API key from `geokg keys create`; x-geokg-role names the role a route needs"}}}}}}}};
 }
 
 }  // namespace geokg::api

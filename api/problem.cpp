@@ -1,5 +1,6 @@
 #include "api/problem.hpp"
 
+#include <boost/beast/http/rfc7230.hpp>
 #include <nlohmann/json.hpp>
 
 namespace geokg::api {
@@ -51,6 +52,11 @@ Response render(http::status status, std::string_view code, std::string_view det
   }
   Response res{status, version};
   res.set(http::field::content_type, "application/problem+json");
+  if (status == http::status::unauthorized) res.set(http::field::www_authenticate, "Bearer realm=\"geokg\"");
+  if (status == http::status::too_many_requests || status == http::status::service_unavailable) {
+    const std::uint32_t seconds = error && error->retry_after_s > 0 ? error->retry_after_s : 1;
+    res.set(http::field::retry_after, std::to_string(seconds));
+  }
   res.keep_alive(keep_alive);
   res.body() = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   res.prepare_payload();
@@ -59,13 +65,23 @@ Response render(http::status status, std::string_view code, std::string_view det
 
 }  // namespace
 
-Response problem_response(const core::Error& error, const Request& request, const RequestInfo& info) {
+namespace {
+
+// What message::keep_alive() says, from the header alone.
+bool keep_alive_of(const http::request_header<>& header) {
+  http::token_list connection(header[http::field::connection]);
+  return header.version() >= 11 ? !connection.exists("close") : connection.exists("keep-alive");
+}
+
+}  // namespace
+
+Response problem_response(const core::Error& error, const http::request_header<>& request, const RequestInfo& info) {
   const bool internal = error.code == core::ErrorCode::internal;
   // Internal causes are logged by the caller with the request id; the client gets a generic detail.
   const std::string_view detail =
       internal ? std::string_view("the server failed to handle this request; quote the request_id when reporting it")
                : std::string_view(error.detail);
-  return render(status_of(error.code), core::to_string(error.code), detail, request.version(), request.keep_alive(),
+  return render(status_of(error.code), core::to_string(error.code), detail, request.version(), keep_alive_of(request),
                 std::string_view(request.target().data(), request.target().size()), info, &error);
 }
 

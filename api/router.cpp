@@ -40,6 +40,18 @@ bool match_pattern(std::string_view pattern, std::string_view path,
 
 }  // namespace
 
+std::optional<core::Role> required_role(const Route& route) noexcept {
+  switch (route.access) {
+    case Access::open: return std::nullopt;
+    case Access::read: return core::Role::read;
+    case Access::write: return core::Role::write;
+    case Access::admin: return core::Role::admin;
+    case Access::automatic: break;
+  }
+  const bool reads = route.method == http::verb::get || route.method == http::verb::head;
+  return reads ? core::Role::read : core::Role::write;
+}
+
 const std::string& Call::path_param(std::string_view name) const {
   for (const auto& [k, v] : path)
     if (k == name) return v;
@@ -58,7 +70,7 @@ const Route* Router::match(http::verb method, std::string_view path,
 
 void Router::decorate(Response& res, const RequestInfo& info) const {
   res.set(http::field::access_control_allow_origin, cors_origin_);
-  res.set(http::field::access_control_expose_headers, "X-Request-Id, Retry-After, Location");
+  res.set(http::field::access_control_expose_headers, "X-Request-Id, Retry-After, Location, WWW-Authenticate");
   if (cors_origin_ != "*") res.set(http::field::vary, "Origin");
   if (!info.request_id.empty()) res.set("X-Request-Id", info.request_id);
 }
@@ -77,18 +89,23 @@ Reply Router::dispatch(Request& req, const RequestInfo& info) const {
   auto url = boost::urls::parse_origin_form(target);
   if (!url) {
     reply = fail(core::invalid_argument("the request target is not a valid URL path and query"));
+    reply.route = "unmatched";
     decorate(reply.message, info);
     return reply;
   }
-  const std::string path(url->encoded_path().decode());
+  // Routes match the encoded path, segment by segment; captured segments are decoded once, after
+  // matching, so that an encoded '/' (%2F) stays inside its segment.
+  const std::string path(url->encoded_path());
   const auto verb = req.method() == http::verb::head ? http::verb::get : req.method();
 
   std::vector<std::pair<std::string, std::string>> captures;
   const Route* route = match(verb, path, &captures);
   if (!route) {
     std::string allow;
+    reply.route = "unmatched";
     for (const auto& r : routes_) {
       if (!match_pattern(r.pattern, path, nullptr)) continue;
+      if (allow.empty()) reply.route = r.pattern;
       const std::string m(http::to_string(r.method));
       if (allow.find(m) == std::string::npos) allow += (allow.empty() ? "" : ", ") + m;
       if (r.method == http::verb::get && allow.find("HEAD") == std::string::npos) allow += ", HEAD";
@@ -103,13 +120,28 @@ Reply Router::dispatch(Request& req, const RequestInfo& info) const {
       reply.message.set(http::field::access_control_allow_headers, "Content-Type, Authorization, X-Request-Id");
       reply.message.set(http::field::access_control_max_age, "600");
     } else {
+      auto label = std::move(reply.route);
       reply = fail(core::make_error(core::ErrorCode::method_not_allowed,
                                     std::string(req.method_string()).substr(0, 20) + " is not allowed on " +
                                         path.substr(0, 200) + "; allowed: " + allow));
       reply.message.set(http::field::allow, allow + ", OPTIONS");
+      reply.route = std::move(label);
     }
+    if (allow.empty()) reply.route = "unmatched";
     decorate(reply.message, info);
     return reply;
+  }
+
+  std::optional<engine::Principal> principal;
+  if (guard_) {
+    auto allowed = guard_(*route, req, info);
+    if (!allowed) {
+      reply = fail(allowed.error());
+      reply.route = route->pattern;
+      decorate(reply.message, info);
+      return reply;
+    }
+    principal = *allowed;
   }
 
   std::vector<std::string> allowed;
@@ -122,12 +154,13 @@ Reply Router::dispatch(Request& req, const RequestInfo& info) const {
       auto decoded = boost::urls::make_pct_string_view(v);
       if (!decoded || !core::is_valid_utf8(decoded->decode()) || decoded->decode().find('\0') != std::string::npos) {
         reply = fail(core::invalid_parameter(k, "path segment {" + k + "} is not valid percent-encoded UTF-8"));
+        reply.route = route->pattern;
         decorate(reply.message, info);
         return reply;
       }
       v = decoded->decode();
     }
-    Call call{req, info, std::move(captures), std::move(*query)};
+    Call call{req, info, std::move(captures), std::move(*query), core::Budget::starting_now(budget_), principal};
     core::Result<Reply> r = core::internal_error("endpoint did not run");
     try {
       r = route->endpoint(call);
@@ -140,6 +173,7 @@ Reply Router::dispatch(Request& req, const RequestInfo& info) const {
       reply = fail(r.error());
     }
   }
+  reply.route = route->pattern;
   if (req.method() == http::verb::head && !reply.stream) {
     const auto size = reply.message.body().size();
     reply.message.body().clear();
@@ -188,7 +222,8 @@ core::Result<nlohmann::ordered_json> json_body(const Request& request, bool requ
   nlohmann::ordered_json j;
   try {
     j = nlohmann::ordered_json::parse(body, limit);
-  } catch (const nlohmann::ordered_json::parse_error& e) {
+  } catch (const nlohmann::ordered_json::exception& e) {
+    // parse_error, and out_of_range for a number beyond a double (1e400).
     return core::invalid_argument(std::string("the body is not valid JSON: ") + e.what());
   }
   if (too_deep) return core::invalid_argument("the body nests JSON deeper than 64 levels");

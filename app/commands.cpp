@@ -19,6 +19,7 @@ constexpr Command commands[] = {
     {"export", export_command, "write triples as JSONL or CSV (import reads them back)"},
     {"extract", extract_command, "code triples from article text on stdin, JSONL on stdout"},
     {"query", query_command, "answer one GET request of the API in process (analytics without a server)"},
+    {"keys", keys_command, "create, list and revoke API keys"},
     {"version", nullptr, "print the version"},
 };
 

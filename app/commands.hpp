@@ -17,6 +17,7 @@ int import_command(const std::vector<std::string>& args, std::istream& in, std::
 int export_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int extract_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int query_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int keys_command(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 // Dispatches `geokg <command> ...` (args exclude the program name).
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);

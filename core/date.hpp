@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include "core/error.hpp"
 
 #include <compare>
@@ -40,5 +42,9 @@ struct DateRange {
   constexpr bool contains(Date d) const noexcept { return since <= d && d <= until; }
   constexpr bool empty() const noexcept { return until < since; }
 };
+
+// A moment as RFC 3339 UTC to the second ("2026-12-07T03:15:02Z"); now() when not given.
+std::string utc_timestamp(std::chrono::sys_seconds t);
+std::string utc_timestamp_now();
 
 }  // namespace geokg::core

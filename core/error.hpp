@@ -55,6 +55,7 @@ struct Error {
   std::string detail;
   std::vector<ErrorItem> items;  // per-row or per-field problems, rendered as `errors`
   std::string parameter;         // the query parameter at fault, if any
+  std::uint32_t retry_after_s = 0;  // for rate_limited / unavailable: when to retry (Retry-After), 0 = default
 };
 
 template <class T>

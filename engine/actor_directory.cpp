@@ -82,8 +82,11 @@ std::vector<ActorMatch> ActorDirectory::lookup(std::string_view text) const {
     found.push_back({{type_rank(a->type), a->id}, {it->idx, texts_[it->text], true}});
   }
   std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  for (auto& [rank, m] : found)
-    if (std::none_of(out.begin(), out.end(), [&](const ActorMatch& o) { return o.idx == m.idx; })) out.push_back(std::move(m));
+  for (auto& entry : found) {
+    const auto idx = entry.second.idx;  // not a structured binding: clang 14 cannot capture those
+    if (std::none_of(out.begin(), out.end(), [idx](const ActorMatch& o) { return o.idx == idx; }))
+      out.push_back(std::move(entry.second));
+  }
   return out;
 }
 

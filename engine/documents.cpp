@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -34,30 +36,61 @@ Result<core::Date> publication_day(std::string_view s) {
 
 }  // namespace
 
-Result<const extract::Coder*> Engine::Impl::get_coder() {
-  std::call_once(coder_once, [this] {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<extract::DictionarySource> user;
-    for (const auto& path : options.actor_dictionaries) {
-      std::ifstream f(path, std::ios::binary);
-      if (!f) {
-        coder_error = core::internal_error("cannot read actor dictionary " + path);
-        return;
-      }
-      user.push_back({path, std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()),
-                      extract::DictionaryFormat::autodetect});
+Result<std::pair<std::shared_ptr<const extract::Coder>, DictionaryStatus>> Engine::Impl::load_coder() const {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<extract::DictionarySource> user;
+  for (const auto& path : options.actor_dictionaries) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return core::unprocessable("cannot read the actor dictionary " + path + ": " + std::strerror(errno));
+    user.push_back({path, std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()),
+                    extract::DictionaryFormat::autodetect});
+  }
+  auto dict = extract::Dictionaries::load(user);
+  if (!dict) return core::unprocessable("extraction dictionaries: " + dict.error().detail);
+  DictionaryStatus st;
+  st.files = options.actor_dictionaries;
+  st.actors = (*dict)->actor_count();
+  st.phrases = (*dict)->phrase_count();
+  st.patterns = (*dict)->pattern_count();
+  st.relation_codes = (*dict)->coded_relation_count();
+  st.load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  st.loaded_at = core::utc_timestamp_now();
+  return std::pair{std::make_shared<const extract::Coder>(std::move(*dict)), std::move(st)};
+}
+
+Result<std::shared_ptr<const extract::Coder>> Engine::Impl::get_coder() {
+  std::lock_guard lock(coder_mu);  // held while the first load runs: concurrent first documents wait for it
+  if (!coder) {
+    auto loaded = load_coder();
+    if (!loaded) {
+      spdlog::error("{}", loaded.error().detail);
+      return core::internal_error(loaded.error().detail);
     }
-    auto dict = extract::Dictionaries::load(user);
-    if (!dict) {
-      coder_error = core::internal_error("extraction dictionaries: " + dict.error().detail);
-      return;
-    }
-    coder = std::make_unique<extract::Coder>(std::move(*dict));
-    spdlog::info("extraction dictionaries loaded in {:.0f} ms",
-                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  });
-  if (!coder) return coder_error;
-  return coder.get();
+    std::tie(coder, coder_status) = std::move(*loaded);
+    spdlog::info("extraction dictionaries loaded in {:.0f} ms ({} actors, {} patterns)", coder_status.load_ms,
+                 coder_status.actors, coder_status.patterns);
+  }
+  return coder;
+}
+
+Result<DictionaryStatus> Engine::reload_dictionaries() {
+  auto loaded = impl_->load_coder();  // outside the lock: documents go on with the old coder meanwhile
+  if (!loaded) {
+    spdlog::error("dictionary reload failed, the dictionaries in use stay: {}", loaded.error().detail);
+    return loaded.error();
+  }
+  std::lock_guard lock(impl_->coder_mu);
+  std::tie(impl_->coder, impl_->coder_status) = std::move(*loaded);
+  spdlog::info("extraction dictionaries reloaded in {:.0f} ms ({} actors, {} patterns, {} user files)",
+               impl_->coder_status.load_ms, impl_->coder_status.actors, impl_->coder_status.patterns,
+               impl_->coder_status.files.size());
+  return impl_->coder_status;
+}
+
+Result<DictionaryStatus> Engine::dictionaries() {
+  if (auto c = impl_->get_coder(); !c) return c.error();
+  std::lock_guard lock(impl_->coder_mu);
+  return impl_->coder_status;
 }
 
 Result<DocumentResult> Engine::document(std::int64_t id) const {

@@ -670,7 +670,7 @@ Result<InsertResult> Engine::Impl::commit(CommitPlan& plan, const ActorDirectory
   });
   if (!committed) return committed.error();
 
-  // Publish: actors first, then the graph (one new version).
+  // Publish: actors and the graph together, as one new version.
   InsertResult out;
   graph::GraphUpdate update;
   std::shared_ptr<const ActorDirectory> new_dir;

@@ -169,6 +169,14 @@ struct DocumentPage {
   bool more = false;
 };
 
+// The extraction dictionaries in use.
+struct DictionaryStatus {
+  std::vector<std::string> files;  // user dictionaries (Options::actor_dictionaries), in load order
+  std::size_t actors = 0, phrases = 0, patterns = 0, relation_codes = 0;
+  double load_ms = 0.0;
+  std::string loaded_at;  // RFC 3339, UTC
+};
+
 struct Status {
   std::size_t actors = 0, triples = 0;
   std::int64_t documents = 0, evidence = 0;
@@ -352,6 +360,14 @@ class Engine {
   core::Result<DocumentResult> add_document(const DocumentInput& input);
   core::Result<DocumentResult> document(std::int64_t id) const;
   core::Result<DocumentPage> list_documents(const DocumentListQuery& q) const;
+
+  // Loads the extraction dictionaries again (the embedded ones, and the user files of
+  // Options::actor_dictionaries read from disk anew) and swaps them in for the documents that follow;
+  // documents being coded finish with the old ones. On any error (a missing file, a bad line: the
+  // error names the file and the line) the dictionaries in use stay.
+  core::Result<DictionaryStatus> reload_dictionaries();
+  // The dictionaries in use, loading them if no document has needed them yet.
+  core::Result<DictionaryStatus> dictionaries();
 
  private:
   struct Impl;

@@ -54,11 +54,14 @@ struct Engine::Impl {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<std::int64_t> extraction_us{0};
 
-  // The event coder, loaded on first use (servers that never see a document never pay for it).
-  std::once_flag coder_once;
-  std::unique_ptr<extract::Coder> coder;
-  core::Error coder_error;
-  Result<const extract::Coder*> get_coder();
+  // The event coder, loaded on first use (servers that never see a document never pay for it) and
+  // replaced whole by reload_dictionaries(); a document being coded keeps the coder it started with.
+  std::mutex coder_mu;
+  std::shared_ptr<const extract::Coder> coder;  // under coder_mu; null until first use
+  DictionaryStatus coder_status;                // under coder_mu
+  Result<std::shared_ptr<const extract::Coder>> get_coder();
+  // Reads the embedded dictionaries and options.actor_dictionaries anew; touches no member.
+  Result<std::pair<std::shared_ptr<const extract::Coder>, DictionaryStatus>> load_coder() const;
 
   View view() const {
     std::lock_guard lock(view_mu);

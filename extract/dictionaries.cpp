@@ -791,6 +791,7 @@ class Builder {
       std::vector<CodeSpec> codes;
     };
     std::vector<Entry> entries;
+    std::size_t added = 0;  // phrases taken from the file
     bool in_block = false;
     for (auto line : core::split_lines(text)) {
       if (line.rfind("~~FINISH", 0) == 0) break;
@@ -851,6 +852,7 @@ class Builder {
           words = std::string(core::trim(words));
           if (words.empty()) continue;
           add_phrase(words, hit);
+          ++added;
           // A TABARI entry without a final underscore is a stem: ARGENTIN matches Argentina.
           if (!exact && words.find(' ') == std::string::npos && words.size() >= 4) {
             std::string key;
@@ -861,7 +863,10 @@ class Builder {
         }
       }
     }
-    (void)name;
+    if (added == 0)
+      return core::invalid_argument(std::string(name) +
+                                    ": no dictionary entry found; expected geokg TSV rows (id, name, type, country, "
+                                    "aliases, roles: 6 tab-separated fields) or PETRARCH/TABARI entries (PHRASE [CODE])");
     return {};
   }
 

@@ -232,6 +232,8 @@ void HttpServer::start() { impl_->start(); }
 
 std::uint16_t HttpServer::port() const noexcept { return impl_->port.load(); }
 
+std::size_t HttpServer::connections() const { return impl_->core.registry.serving(); }
+
 void HttpServer::wait() {
   std::unique_lock lock(impl_->mutex);
   impl_->state_changed.wait(lock, [this] {

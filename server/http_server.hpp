@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,7 +32,26 @@ struct RequestContext {
 struct Reply {
   Response message;
   std::function<bool(std::string& out)> stream;
+  std::string label;  // names the handler (e.g. a route pattern) in the access log and in Completion
 };
+
+// The decision on a request whose header has arrived, taken before its body is read.
+struct Admission {
+  std::optional<Response> reject;  // when set: sent as the answer; the body is never read
+  std::shared_ptr<void> ticket;    // held until the response is written (e.g. a queue slot)
+};
+
+// What the transport reports once a response has been written (or the connection failed).
+struct Completion {
+  std::string_view method;  // "-" when the request could not be parsed
+  std::string_view target;
+  std::string_view label;   // Reply::label, empty for errors the transport answered itself
+  unsigned status = 0;
+  std::uint64_t body_bytes = 0;
+  std::chrono::microseconds duration{0};  // from the end of the header to the end of the response
+};
+
+enum class LogFormat { text, json };
 
 // Application callbacks; the transport knows nothing else of the domain.
 struct Callbacks {
@@ -46,6 +66,11 @@ struct Callbacks {
   std::function<std::uint64_t(const http::request_header<>& header)> body_limit;
   // Optional: true for requests to run on the worker pool instead of the I/O thread.
   std::function<bool(const http::request_header<>& header)> offload;
+  // Optional: admission control (authentication, rate limits, queue caps) once the header is
+  // complete, so that a refused request never costs its body. Called on an I/O thread.
+  std::function<Admission(const http::request_header<>& header, const RequestContext& context)> admit;
+  // Optional: called once per response (metrics). Called on an I/O thread; must not throw.
+  std::function<void(const RequestContext& context, const Completion& completion)> on_complete;
 };
 
 struct Options {
@@ -59,6 +84,7 @@ struct Options {
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive connection with no request
   std::size_t max_connections = 10'000;  // beyond: 503 with Retry-After, then close
   bool access_log = true;  // one spdlog line per request
+  LogFormat log_format = LogFormat::text;  // json: one JSON object per access-log line
 };
 
 // Boost.Beast HTTP/1.1 server: keep-alive, pipelining-safe, TCP_NODELAY, limits and timeouts,
@@ -74,6 +100,8 @@ class HttpServer {
   void start();
   // The bound port (useful with port 0); valid after start().
   std::uint16_t port() const noexcept;
+  // Connections being served now (those answered 503 at the connection limit excluded).
+  std::size_t connections() const;
   // Blocks until stop() has completed.
   void wait();
   // Stops accepting, lets in-flight requests finish (up to `grace`), then closes connections.

@@ -206,7 +206,7 @@ bool Session::on_header_complete() {
   } else {
     generate_request_id(context_.request_id);
   }
-  if (core_.options.access_log) target_.assign(request.target());
+  if (core_.options.access_log || core_.callbacks.on_complete) target_.assign(request.target());
 
   std::uint64_t limit = core_.options.max_body_bytes;
   if (core_.callbacks.body_limit) {
@@ -224,6 +224,22 @@ bool Session::on_header_complete() {
     return false;
   }
   parser_->body_limit(limit);
+
+  if (core_.callbacks.admit) {
+    Admission admission;
+    try {
+      admission = core_.callbacks.admit(request, context_);
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: admit callback failed: {}", context_.request_id, e.what());
+      send_error(http::status::internal_server_error, "internal", "internal server error");
+      return false;
+    }
+    if (admission.reject) {
+      send_rejection(std::move(*admission.reject));
+      return false;
+    }
+    ticket_ = std::move(admission.ticket);
+  }
 
   if (!parser_->is_done() && version_ >= 11 && buffer_.size() == 0 &&
       boost::beast::iequals(request[http::field::expect], "100-continue")) {
@@ -342,6 +358,19 @@ void Session::send_error(http::status status, std::string_view code, std::string
   if (!built) response = plain_error(status, detail);
   if (status == http::status::service_unavailable) response.set(http::field::retry_after, "1");
   reply_ = Reply{std::move(response), {}};
+  write_reply();
+}
+
+// A refusal decided from the header alone: a request without a body keeps its connection; one
+// whose body is still coming is answered, then the connection closes (the body is drained, unread).
+void Session::send_rejection(Response response) {
+  phase_ = Phase::handling;
+  disarm_deadline();
+  const bool complete = parser_->is_done();
+  keep_alive_ = complete && parser_->get().keep_alive();
+  close_after_ = !complete;
+  offloaded_ = false;
+  reply_ = Reply{std::move(response), {}, {}};
   write_reply();
 }
 
@@ -487,7 +516,8 @@ void Session::on_piece_written(const error_code& ec) {
 }
 
 void Session::finish_response() {
-  log_access();
+  complete_request();
+  ticket_.reset();
   serializer_.reset();
   reply_ = Reply{};
   parser_.reset();
@@ -499,15 +529,72 @@ void Session::finish_response() {
   }
 }
 
-void Session::log_access() {
-  if (!core_.options.access_log) return;
+void Session::complete_request() {
   const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - context_.received).count();
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - context_.received);
+  const unsigned status = reply_.message.result_int();
+  if (core_.options.access_log) log_access(status, micros.count());
+  if (!core_.callbacks.on_complete) return;
   const std::string_view method =
       request_known_ ? std::string_view(http::to_string(method_)) : std::string_view("-");
   const std::string_view target = request_known_ ? std::string_view(target_) : std::string_view("-");
-  spdlog::info("{} {} {} {}B {}us id={} peer={}", method, target, reply_.message.result_int(),
-               body_bytes_, micros, context_.request_id, context_.remote_address);
+  try {
+    core_.callbacks.on_complete(context_, Completion{method, target, reply_.label, status, body_bytes_, micros});
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: on_complete callback failed: {}", context_.request_id, e.what());
+  }
+}
+
+namespace {
+
+// JSON string contents: quotes, backslashes, control characters and non-ASCII bytes escaped
+// (a request target is client text and need not be UTF-8).
+void append_json_escaped(std::string& out, std::string_view text) {
+  static constexpr char digits[] = "0123456789abcdef";
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\u00";
+      out.push_back(digits[c >> 4]);
+      out.push_back(digits[c & 0xfu]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+}
+
+}  // namespace
+
+void Session::log_access(unsigned status, std::int64_t micros) {
+  const std::string_view method =
+      request_known_ ? std::string_view(http::to_string(method_)) : std::string_view("-");
+  const std::string_view target = request_known_ ? std::string_view(target_) : std::string_view("-");
+  if (core_.options.log_format == LogFormat::text) {
+    spdlog::info("{} {} {} {}B {}us id={} peer={}", method, target, status, body_bytes_, micros,
+                 context_.request_id, context_.remote_address);
+    return;
+  }
+  // A JSON object as the message: a JSON log formatter adds time and level around its members.
+  std::string line;
+  line.reserve(160 + target.size());
+  line += "{\"type\":\"access\",\"request_id\":\"";
+  append_json_escaped(line, context_.request_id);
+  line += "\",\"method\":\"";
+  append_json_escaped(line, method);
+  line += "\",\"target\":\"";
+  append_json_escaped(line, target);
+  line += "\",\"route\":\"";
+  append_json_escaped(line, reply_.label);
+  line += "\",\"status\":" + std::to_string(status);
+  line += ",\"bytes\":" + std::to_string(body_bytes_);
+  line += ",\"duration_us\":" + std::to_string(micros);
+  line += ",\"peer\":\"";
+  append_json_escaped(line, context_.remote_address);
+  line += "\"}";
+  spdlog::info("{}", line);
 }
 
 // ---- closing and timeouts -----------------------------------------------------------------------

@@ -68,6 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Writing.
   void send_error(http::status status, std::string_view code, std::string_view detail);
+  void send_rejection(Response response);
   void write_reply();
   void on_written(const boost::system::error_code& ec);
   void pull_piece();
@@ -75,7 +76,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_piece();
   void on_piece_written(const boost::system::error_code& ec);
   void finish_response();
-  void log_access();
+  void complete_request();
+  void log_access(unsigned status, std::int64_t micros);
 
   // Closing and timeouts.
   void linger_close();
@@ -118,6 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool close_after_ = false;
 
   Reply reply_;
+  std::shared_ptr<void> ticket_;  // from Callbacks::admit, released once the response is written
   std::optional<http::response_serializer<http::string_body>> serializer_;
   std::uint64_t body_bytes_ = 0;
 

@@ -96,6 +96,20 @@ CREATE INDEX documents_date ON documents (date, id);
 CREATE INDEX evidence_document ON evidence (document) WHERE document IS NOT NULL;
 )sql";
 
+// API keys: only the SHA-256 of each key is stored, with a short non-secret hint to tell keys
+// apart. A revoked key stays (revoked_at set) so that listings keep its history.
+constexpr std::string_view schema_api_keys = R"sql(
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL CHECK (role IN ('read', 'write', 'admin')),
+  hash TEXT NOT NULL UNIQUE,
+  hint TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+)sql";
+
 // Dataset provenance: an evidence row of an imported event names its dataset, the event's id
 // there (unique per dataset, so re-importing a file changes nothing) and the dataset's own
 // measures as a JSON object. Triples get an `instance` in their key: 0 for every triple written
@@ -119,6 +133,7 @@ constexpr Migration all_migrations[] = {
     {1, "relation types, actors, aliases, sources, triples, evidence", schema_v1},
     {2, "documents", schema_v2},
     {3, "dataset provenance of evidence, triple instances", schema_datasets},
+    {4, "api keys", schema_api_keys},
 };
 
 core::Error with_context(std::string_view what, core::Error e) {

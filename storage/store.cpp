@@ -1,5 +1,6 @@
 #include "storage/store.hpp"
 
+#include "core/date.hpp"
 #include "core/text.hpp"
 #include "storage/database.hpp"
 #include "storage/schema.hpp"
@@ -53,15 +54,7 @@ class UtcClock {
     const std::int64_t s = t.time_since_epoch().count();
     if (s != second_) {
       second_ = s;
-      const auto day = std::chrono::floor<std::chrono::days>(t);
-      const std::chrono::year_month_day ymd{day};
-      const std::chrono::hh_mm_ss hms{t - day};
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                    static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                    static_cast<int>(hms.seconds().count()));
-      text_ = buf;
+      text_ = core::utc_timestamp(t);
     }
     return text_;
   }

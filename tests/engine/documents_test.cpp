@@ -5,6 +5,10 @@
 #include "tests/temp_path.hpp"
 #include "tests/test_support.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+
 using namespace geokg;
 
 namespace {
@@ -108,4 +112,60 @@ TEST_CASE("documents list newest first and bad documents are refused", "[engine]
   bad.text = "   \n ";
   CHECK(e->add_document(bad).error().code == core::ErrorCode::invalid_argument);
   CHECK(e->document(999).error().code == core::ErrorCode::not_found);
+}
+
+TEST_CASE("the extraction dictionaries reload from their files; a bad file keeps the old ones", "[engine]") {
+  test::TempPath dict(".tsv");
+  const auto write = [&](const std::string& text) {
+    std::ofstream f(dict.str(), std::ios::binary | std::ios::trunc);
+    f << text;
+  };
+  write("zorblat-quux\tZorblat Quux\tperson\tFRA\tQuux\tFRA/foreign-minister/2020-01-01/\n");
+  engine::Options o;
+  o.db_path = ":memory:";
+  o.actor_dictionaries = {dict.str()};
+  auto opened = engine::Engine::open(o);
+  REQUIRE(opened);
+  auto& e = **opened;
+  const auto subjects = [&](const std::string& text, const std::string& url) {
+    engine::DocumentInput in;
+    in.text = text;
+    in.url = url;
+    in.published_at = "2023-11-09";
+    auto r = e.add_document(in);
+    REQUIRE(r);
+    std::set<std::string> out;
+    const auto view = e.view();
+    for (const auto& t : r->triples) out.insert(view.actors->get(t.triple.subject)->id);
+    return out;
+  };
+  auto before = e.dictionaries();
+  REQUIRE(before);
+  CHECK(before->files == std::vector<std::string>{dict.str()});
+  CHECK(subjects("Zorblat Quux criticized Germany.", "https://example.org/1") == std::set<std::string>{"zorblat-quux"});
+  CHECK(subjects("Blorf Vantane criticized Germany.", "https://example.org/2").empty());
+
+  // The file gains a person: the next documents know them after a reload, not before.
+  write("zorblat-quux\tZorblat Quux\tperson\tFRA\tQuux\tFRA/foreign-minister/2020-01-01/\n"
+        "blorf-vantane\tBlorf Vantane\tperson\tESP\tVantane\tESP/foreign-minister/2021-01-01/\n");
+  CHECK(subjects("Blorf Vantane criticized Portugal.", "https://example.org/3").empty());
+  auto reloaded = e.reload_dictionaries();
+  REQUIRE(reloaded);
+  CHECK(reloaded->actors == before->actors + 1);
+  CHECK(subjects("Blorf Vantane criticized Italy.", "https://example.org/4") == std::set<std::string>{"blorf-vantane"});
+
+  // A bad line: the error names the file and line, and the dictionaries in use stay.
+  write("blorf-vantane\tBlorf Vantane\tperson\tESP\tVantane\tESP/foreign-minister/2021-13-01/\n");
+  auto bad = e.reload_dictionaries();
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == core::ErrorCode::unprocessable);
+  CHECK(bad.error().detail.find(dict.str() + ":1") != std::string::npos);
+  CHECK(subjects("Blorf Vantane criticized Greece.", "https://example.org/5") == std::set<std::string>{"blorf-vantane"});
+  CHECK(e.dictionaries()->actors == reloaded->actors);
+
+  // A file that went away: the same.
+  std::filesystem::remove(dict.str());
+  auto gone = e.reload_dictionaries();
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().detail.find("cannot read the actor dictionary") != std::string::npos);
 }

@@ -4,5 +4,6 @@ list(APPEND GEOKG_TEST_SOURCES
   engine/documents_test.cpp
   engine/engine_test.cpp
   engine/import_test.cpp
+  engine/key_ring_test.cpp
   engine/triple_spec_test.cpp)
 list(APPEND GEOKG_TEST_LIBRARIES geokg::engine)

@@ -132,3 +132,12 @@ TEST_CASE("user TSV dictionaries add persons with date-valid roles", "[extract]"
   REQUIRE(ev.size() == 1);
   CHECK(ev[0].subject.id == "aragorn");
 }
+
+TEST_CASE("a user dictionary with no usable entry is an error, not an empty dictionary", "[extract]") {
+  // Three tab-separated fields: neither a geokg TSV row (six) nor a PETRARCH entry.
+  const DictionarySource src{"people.tsv", "zorblat-quux\tZorblat Quux\tperson\n", DictionaryFormat::autodetect};
+  auto d = Dictionaries::load(std::span(&src, 1));
+  REQUIRE_FALSE(d);
+  CHECK(d.error().code == geokg::core::ErrorCode::invalid_argument);
+  CHECK(d.error().detail.find("people.tsv: no dictionary entry found") != std::string::npos);
+}

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -867,4 +868,168 @@ TEST_CASE("without worker threads offloaded requests run inline", "[server]") {
   auto response = client.read();
   REQUIRE(response);
   CHECK(response->body() == "hello");
+}
+
+TEST_CASE("admission refuses from the header alone: the body is never read, the handler never runs", "[server]") {
+  std::atomic<int> handled{0};
+  auto handlers = callbacks([&](Request&, const RequestContext&) {
+    ++handled;
+    return text_reply("handled");
+  });
+  handlers.admit = [](const http::request_header<>& header, const RequestContext&) {
+    geokg::server::Admission a;
+    if (header["X-Deny"] == "yes") {
+      Response r{http::status::unauthorized, 11};
+      r.set(http::field::content_type, "text/plain");
+      r.body() = "denied";
+      a.reject = std::move(r);
+    }
+    return a;
+  };
+  HttpServer server(test_options(), std::move(handlers));
+  server.start();
+
+  SECTION("a bodyless request keeps its connection") {
+    Client client(server.port());
+    client.send(get("/a", "X-Deny: yes\r\nX-Request-Id: deny-1\r\n"));
+    auto denied = client.read();
+    REQUIRE(denied);
+    CHECK(denied->result() == http::status::unauthorized);
+    CHECK(denied->body() == "denied");
+    CHECK((*denied)["X-Request-Id"] == "deny-1");
+    CHECK(denied->keep_alive());
+    client.send(get("/b"));
+    auto ok = client.read();
+    REQUIRE(ok);
+    CHECK(ok->body() == "handled");
+    CHECK(handled.load() == 1);
+  }
+  SECTION("a request whose body is still coming is answered at once, then closed") {
+    Client client(server.port());
+    // Only the header is sent: the answer must not wait for the 1 MB announced.
+    client.send("POST /upload HTTP/1.1\r\nHost: test\r\nX-Deny: yes\r\nContent-Length: 1000000\r\n\r\n");
+    auto denied = client.read(false, 2s);
+    REQUIRE(denied);
+    CHECK(denied->result() == http::status::unauthorized);
+    CHECK_FALSE(denied->keep_alive());
+    CHECK(client.closed_within());
+    CHECK(handled.load() == 0);
+  }
+  SECTION("Expect: 100-continue gets the refusal instead of the interim response") {
+    Client client(server.port());
+    client.send(
+        "POST /upload HTTP/1.1\r\nHost: test\r\nX-Deny: yes\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n");
+    auto denied = client.read(false, 2s);
+    REQUIRE(denied);
+    CHECK(denied->result() == http::status::unauthorized);
+    CHECK(handled.load() == 0);
+  }
+}
+
+TEST_CASE("an admission ticket lives until the response is written", "[server]") {
+  auto released = std::make_shared<std::atomic<int>>(0);
+  std::atomic<int> alive_while_handled{-1};
+  auto handlers = callbacks([&](Request&, const RequestContext&) {
+    alive_while_handled = released->load() == 0 ? 1 : 0;
+    return text_reply("ok");
+  });
+  handlers.admit = [released](const http::request_header<>&, const RequestContext&) {
+    geokg::server::Admission a;
+    a.ticket = std::shared_ptr<void>(new int(0), [released](void* p) {
+      delete static_cast<int*>(p);
+      ++*released;
+    });
+    return a;
+  };
+  handlers.offload = [](const http::request_header<>&) { return true; };
+  HttpServer server(test_options(), std::move(handlers));
+  server.start();
+  Client client(server.port());
+  client.send(get("/one"));
+  REQUIRE(client.read());
+  CHECK(alive_while_handled.load() == 1);
+  client.send(get("/two"));
+  REQUIRE(client.read());
+  client.close();
+  server.stop();
+  CHECK(released->load() == 2);
+}
+
+TEST_CASE("on_complete reports each response with the handler's label", "[server]") {
+  std::mutex mutex;
+  std::vector<std::tuple<std::string, std::string, std::string, unsigned, std::uint64_t>> seen;
+  auto handlers = callbacks([](Request& request, const RequestContext&) {
+    auto reply = text_reply("hello");
+    reply.label = "/route/{x}";
+    if (request.target() == "/missing") reply.message.result(http::status::not_found);
+    return reply;
+  });
+  handlers.on_complete = [&](const RequestContext&, const geokg::server::Completion& c) {
+    std::lock_guard lock(mutex);
+    seen.emplace_back(std::string(c.method), std::string(c.target), std::string(c.label), c.status, c.body_bytes);
+    CHECK(c.duration.count() >= 0);
+  };
+  auto options = test_options();
+  options.max_header_bytes = 1024;
+  HttpServer server(options, std::move(handlers));
+  server.start();
+  {
+    Client client(server.port());
+    client.send(get("/route/1"));
+    REQUIRE(client.read());
+    client.send(get("/missing"));
+    REQUIRE(client.read());
+  }
+  {
+    Client client(server.port());
+    client.send(get("/big", "X-Fill: " + std::string(2000, 'x') + "\r\n"));
+    auto r = client.read();
+    REQUIRE(r);
+    CHECK(r->result() == http::status::request_header_fields_too_large);
+  }
+  server.stop();
+  std::lock_guard lock(mutex);
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0] == std::make_tuple(std::string("GET"), std::string("/route/1"), std::string("/route/{x}"), 200u,
+                                   std::uint64_t{5}));
+  CHECK(std::get<3>(seen[1]) == 404u);
+  // Errors the transport answers itself have no label.
+  CHECK(std::get<2>(seen[2]).empty());
+  CHECK(std::get<3>(seen[2]) == 431u);
+}
+
+TEST_CASE("the JSON access log writes one object per request with escaped fields", "[server]") {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  sink->set_pattern("%v");
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("json-log-test", sink));
+  {
+    auto options = test_options();
+    options.access_log = true;
+    options.log_format = geokg::server::LogFormat::json;
+    auto handlers = callbacks([](Request&, const RequestContext&) {
+      auto reply = text_reply("hi");
+      reply.label = "/q";
+      return reply;
+    });
+    HttpServer server(options, std::move(handlers));
+    server.start();
+    Client client(server.port());
+    client.send(get("/q?x=%22a%22&y=\"b\"", "X-Request-Id: json-1\r\nAuthorization: Bearer hunter2\r\n"));
+    REQUIRE(client.read());
+    client.close();
+    server.stop();
+  }
+  spdlog::set_default_logger(previous);
+  const std::string log = captured.str();
+  INFO(log);
+  const auto start = log.find("{\"type\":\"access\"");
+  REQUIRE(start != std::string::npos);
+  const auto line = log.substr(start, log.find('\n', start) - start);
+  CHECK(line == "{\"type\":\"access\",\"request_id\":\"json-1\",\"method\":\"GET\",\"target\":\"/q?x=%22a%22&y=\\\"b\\\"\","
+                "\"route\":\"/q\",\"status\":200,\"bytes\":2,\"duration_us\":" +
+                    line.substr(line.find("\"duration_us\":") + 14, line.find(",\"peer\"") - line.find("\"duration_us\":") - 14) +
+                    ",\"peer\":\"127.0.0.1\"}");
+  CHECK(log.find("hunter2") == std::string::npos);
 }

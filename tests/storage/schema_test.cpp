@@ -46,7 +46,7 @@ TEST_CASE("a new database runs every migration, reopening runs none", "[storage]
     CHECK(report->to == latest_schema_version());
     CHECK(report->applied == latest_schema_version());
     CHECK(table_names(*db) ==
-          std::vector<std::string>{"actor_aliases", "actors", "datasets", "documents", "evidence", "relation_types", "sources", "triples"});
+          std::vector<std::string>{"actor_aliases", "actors", "api_keys", "datasets", "documents", "evidence", "relation_types", "sources", "triples"});
   }
   auto db = open_file(file.path());
   auto report = migrate(*db);
