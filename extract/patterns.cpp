@@ -249,15 +249,37 @@ bool SentenceCoder::hostile(const std::string& code) {
   return r == "15" || r == "18" || r == "19" || r == "20";
 }
 
+int SentenceCoder::relative_object(const Trigger& t) const {
+  if (t.noun || t.form == FormKind::gerund) return none;
+  const auto cs = clause_start(t.begin);
+  if (cs < 2 || cs >= t.begin) return none;
+  const auto r = cs - 1;
+  if (!is_word(r, which_) && !is_word(r, whom_) && !is_word(r, that_)) return none;
+  // The clause's own subject, right after the pronoun: "which he", "that Russian forces".
+  const auto subj = skip_det(cs);
+  if (subj >= t.begin || w_.group_at[subj] == none) return none;
+  if (w_.groups[static_cast<std::size_t>(w_.group_at[subj])].end > t.begin) return none;
+  // Nothing after the verb that could be its object.
+  if (const auto q = skip_det(t.end); q < n_ && w_.group_at[q] != none) return none;
+  std::uint32_t k = r;
+  if (toks_[k - 1].word == comma_) --k;
+  if (k == 0) return none;
+  const int antecedent = group_before(k - 1);
+  return antecedent == w_.group_at[subj] ? none : antecedent;
+}
+
 void SentenceCoder::match(Trigger& t) {
   t.passive = passive_form(t);
   std::uint32_t aux = t.begin;  // the passive's auxiliaries start here; the subject ends before
   if (t.passive)
     while (aux > 0 && has(aux - 1, wc_adverb | wc_neg | wc_be | wc_aux | wc_modal)) --aux;
+  const int antecedent = t.passive ? none : relative_object(t);
   for (const auto& p : d_.blocks[t.block].patterns) {
     MatchState st;
-    // In the passive the target is the subject: "Ukraine was supplied with tanks" matches "+ with * ~weapon".
-    const bool skip_target = t.passive && !p.elems.empty() && p.elems.front().kind == PatternElem::target;
+    // In the passive the target is the subject: "Ukraine was supplied with tanks" matches "+ with * ~weapon";
+    // in an object relative clause it is the antecedent: "North Korea, which he accused of".
+    const bool skip_target =
+        (t.passive || antecedent != none) && !p.elems.empty() && p.elems.front().kind == PatternElem::target;
     if (t.passive && !skip_target && p.has_target) {
       // ... or the pattern's theme is: "North Korean munitions were shipped to Russia" matches "* ~weapon to +".
       const auto theme = passive_theme(p, aux);
@@ -304,7 +326,7 @@ void SentenceCoder::match(Trigger& t) {
     }
     if (match_from(p, skip_target ? 1 : 0, t.end, st)) {
       t.pattern = &p;
-      t.target = st.target;
+      t.target = skip_target && antecedent != none ? antecedent : st.target;
       t.source = st.source;
       t.match_end = st.end;
       t.code = p.code;

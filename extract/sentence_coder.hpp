@@ -126,6 +126,9 @@ class SentenceCoder {
     my_ = d_.vocab.find("my");
     other_ = d_.vocab.find("other");
     with_ = d_.vocab.find("with");
+    which_ = d_.vocab.find("which");
+    whom_ = d_.vocab.find("whom");
+    that_ = d_.vocab.find("that");
   }
 
   void code(const SentenceSpan& s, std::int32_t index, std::vector<Event>& out);
@@ -265,6 +268,11 @@ class SentenceCoder {
 
   int by_agent(std::uint32_t from) const;
 
+  // The antecedent a verb takes as its object in an object relative clause ("North Korea, which he
+  // accused of ...", "the town that Russian forces shelled"): the group before which/whom/that, when the
+  // clause has its own subject before the verb and nothing follows the verb as its object; else none.
+  int relative_object(const Trigger& t) const;
+
   int clause_subject(std::size_t ti);
 
   // ---- negation, intention, refusal, complements, denial --------------------------------------------
@@ -309,6 +317,7 @@ class SentenceCoder {
   bool caseless_ = false;
   std::uint32_t from_ = 0, i_ = 0, me_ = 0, my_ = 0, he_ = 0, she_ = 0, his_ = 0, other_ = 0, with_ = 0;
   std::uint32_t of_ = 0, pro_ = 0, anti_ = 0, poss_ = 0, comma_ = 0, between_ = 0, as_ = 0, well_ = 0;
+  std::uint32_t which_ = 0, whom_ = 0, that_ = 0;
   PhraseHit person_hit_;
   std::deque<PhraseHit> person_hits_;  // hits made up for shared family names (stable addresses)
   std::uint32_t cp_byte_ = 0;
