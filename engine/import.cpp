@@ -186,10 +186,12 @@ class Importer {
     std::vector<core::TripleRecord> records;
     // Every reference is resolved here (actors from the directory or created in this
     // transaction, relations from the catalog): SQLite's foreign-key checks would only repeat it.
+    std::chrono::steady_clock::time_point written;
     auto committed = impl_.store.write_unchecked([&](storage::Writer& w) -> Result<void> {
       w_ = &w;
       if (auto r = w.set_cache_kib(bulk_cache_kib); !r) return r.error();
       auto r = write_all(src, records);
+      written = std::chrono::steady_clock::now();
       (void)w.set_cache_kib(65536);
       if (!r) return r.error();
       if (o_.strict && sum_.rejected > 0) {
@@ -202,8 +204,14 @@ class Importer {
     });
     w_ = nullptr;
     if (!committed) return committed.error();
+    const auto commit_end = std::chrono::steady_clock::now();
     publish(records);
-    sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto end = std::chrono::steady_clock::now();
+    sum_.seconds = std::chrono::duration<double>(end - t0).count();
+    const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+    if (sum_.rows >= progress_every)
+      spdlog::info("import phases: rows {:.1f} s, duplicates and key index {:.1f} s, commit {:.1f} s, graph {:.1f} s",
+                   secs(t0, rows_end_), secs(rows_end_, written), secs(written, commit_end), secs(commit_end, end));
     progress(src, true);
     return sum_;
   }
@@ -316,6 +324,7 @@ class Importer {
     }
     if (!r) return r;
     if (auto f = flush(); !f) return f;
+    rows_end_ = std::chrono::steady_clock::now();
     if (!deferred_ || (o_.strict && any_rejected_.load())) return {};
     return fold_duplicates();
   }
@@ -371,26 +380,38 @@ class Importer {
   // With the key index deferred every row was inserted: fold the rows that share a key into the
   // first of them, then build the index.
   Result<void> fold_duplicates() {
+    const auto t_fold = std::chrono::steady_clock::now();
     auto& rec = *records_;
-    std::vector<std::uint32_t> order(rec.size());
-    std::iota(order.begin(), order.end(), 0u);
-    const auto key = [&](std::uint32_t i) {
-      const auto& t = rec[i];
-      return std::tuple(t.date, core::value(t.subject), core::value(t.relation),
-                        t.object ? core::value(*t.object) : 0u, static_cast<std::uint8_t>(t.polarity), instances_[i],
-                        core::value(t.id));
+    // The key (date, subject, relation, object, polarity, instance) packed into two words and the
+    // instance, sorted with the record's position: records are in id order, so among equal keys the
+    // first position is the first id. (Packing avoids building tuples from the records on every
+    // comparison: 10M records sorted in a fraction of the time.)
+    struct Key {
+      std::uint64_t hi, lo;
+      std::int64_t instance;
+      std::uint32_t at;
+      bool same(const Key& o) const noexcept { return hi == o.hi && lo == o.lo && instance == o.instance; }
+      bool operator<(const Key& o) const noexcept {
+        return std::tie(hi, lo, instance, at) < std::tie(o.hi, o.lo, o.instance, o.at);
+      }
     };
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+    std::vector<Key> keys(rec.size());
+    for (std::size_t i = 0; i < rec.size(); ++i) {
+      const auto& t = rec[i];
+      const auto day = static_cast<std::uint32_t>(t.date.days()) ^ 0x80000000u;  // order-preserving for negative days
+      keys[i] = {(std::uint64_t{day} << 32) | core::value(t.subject),
+                 (std::uint64_t{core::value(t.relation)} << 48) |
+                     (std::uint64_t{t.object ? core::value(*t.object) : 0u} << 8) |
+                     static_cast<std::uint8_t>(t.polarity),
+                 instances_[i], static_cast<std::uint32_t>(i)};
+    }
+    std::sort(keys.begin(), keys.end());
     std::size_t folded = 0;
-    for (std::size_t g = 0; g < order.size();) {
+    for (std::size_t g = 0; g < keys.size();) {
       std::size_t e = g + 1;
-      const auto head = key(order[g]);
-      while (e < order.size()) {
-        auto k = key(order[e]);
-        std::get<6>(k) = std::get<6>(head);
-        if (k != head) break;
-        auto& keep = rec[order[g]];
-        auto& dup = rec[order[e]];
+      while (e < keys.size() && keys[e].same(keys[g])) {
+        auto& keep = rec[keys[g].at];
+        auto& dup = rec[keys[e].at];
         if (auto r = w_->merge_triples(keep.id, dup.id); !r) return r;
         keep.evidence_count += dup.evidence_count;
         keep.confidence = std::max(keep.confidence, dup.confidence);
@@ -407,6 +428,8 @@ class Importer {
     }
     instances_.clear();
     instances_.shrink_to_fit();
+    spdlog::debug("import: {} duplicates folded in {:.1f} s", folded,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t_fold).count());
     return w_->rebuild_triple_index();
   }
 
@@ -795,8 +818,9 @@ class Importer {
     }
     sum_.actors_created = created_.size();
     // The latest state of each triple, in id order.
-    std::stable_sort(records.begin(), records.end(),
-                     [](const auto& a, const auto& b) { return core::value(a.id) < core::value(b.id); });
+    const auto by_id = [](const auto& a, const auto& b) { return core::value(a.id) < core::value(b.id); };
+    if (!std::is_sorted(records.begin(), records.end(), by_id))  // appended rows are; merges may not be
+      std::stable_sort(records.begin(), records.end(), by_id);
     std::size_t k = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (k > 0 && records[k - 1].id == records[i].id) {
@@ -820,7 +844,7 @@ class Importer {
   std::vector<core::TripleRecord>* records_ = nullptr;
   ImportSummary sum_;
   std::vector<core::ErrorItem> items_;
-  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point started_, rows_end_;
   std::vector<std::pair<core::Actor, std::optional<core::ActorIdx>>> defined_;
   std::vector<std::pair<core::ActorIdx, core::Actor>> updated_;
   std::vector<std::pair<core::ActorIdx, core::Actor>> created_;
