@@ -2,9 +2,10 @@
 
 #include "graph/state.hpp"
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <algorithm>
 #include <mutex>
-#include <unordered_map>
 
 namespace geokg::graph {
 
@@ -223,7 +224,7 @@ std::vector<RelationAggregate> Snapshot::relations(ActorIdx actor, Direction dir
   const State& s = *state_;
   const auto a = core::value(actor);
   const auto dir_mask = static_cast<std::uint8_t>(direction);
-  std::unordered_map<std::uint64_t, RelationAggregate> agg;
+  boost::unordered_flat_map<std::uint64_t, RelationAggregate> agg;  // open addressing: no node per neighbour
   const auto& rel = *s.relations;
   s.for_each_segment([&](const Segment& seg) {
     for (const Incident& inc : window(seg.incidents_of(a), filter.dates, std::nullopt)) {
