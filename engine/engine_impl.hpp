@@ -72,7 +72,11 @@ struct Engine::Impl {
   // Publishes a graph update and, when given, a new actor directory as one version. The graph
   // builds its next version first; readers wait only for the swap. Called under write_mu.
   void publish(const graph::GraphUpdate& update, std::shared_ptr<const ActorDirectory> new_actors) {
-    auto snapshot = graph->apply(update);
+    install(graph->prepare(update), std::move(new_actors));
+  }
+  // The second half of publish(), for a writer that prepared the graph while it committed.
+  void install(graph::RelationGraph::Prepared prepared, std::shared_ptr<const ActorDirectory> new_actors) {
+    auto snapshot = graph->install(std::move(prepared));
     std::lock_guard lock(view_mu);
     current.graph = std::move(snapshot);
     if (new_actors) current.actors = std::move(new_actors);

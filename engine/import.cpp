@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <map>
@@ -109,7 +110,10 @@ struct ImportTarget {
   storage::Store& store;
   const core::RelationCatalog& catalog;
   std::shared_ptr<const ActorDirectory> directory;
-  std::function<void(const graph::GraphUpdate&, std::shared_ptr<const ActorDirectory>)> publish;
+  // Builds the graph's next version, without publishing it (any thread; the import holds the writes).
+  std::function<graph::RelationGraph::Prepared(const graph::GraphUpdate&)> prepare;
+  // Publishes a prepared version with the new actor directory, if any.
+  std::function<void(graph::RelationGraph::Prepared, std::shared_ptr<const ActorDirectory>)> install;
   std::atomic<std::int64_t>& evidence;
 };
 
@@ -187,10 +191,31 @@ class Importer {
     // Every reference is resolved here (actors from the directory or created in this
     // transaction, relations from the catalog): SQLite's foreign-key checks would only repeat it.
     std::chrono::steady_clock::time_point written;
+    // The graph's next version is built on a second thread while SQLite builds the key index and
+    // commits (at 10M rows: 6 s of graph beside 15 s of SQLite); it is published only once committed.
+    graph::GraphUpdate update;
+    std::shared_ptr<const ActorDirectory> new_dir;
+    graph::RelationGraph::Prepared prepared;
+    std::chrono::steady_clock::time_point graph_start, graph_end;
+    std::exception_ptr graph_failed;
+    std::jthread graph_builder;
     auto committed = impl_.store.write_unchecked([&](storage::Writer& w) -> Result<void> {
       w_ = &w;
       if (auto r = w.set_cache_kib(bulk_cache_kib); !r) return r.error();
       auto r = write_all(src, records);
+      if (r && !(o_.strict && sum_.rejected > 0)) {
+        make_update(records, update, new_dir);
+        graph_builder = std::jthread([&] {
+          graph_start = std::chrono::steady_clock::now();
+          try {
+            prepared = impl_.prepare(update);
+          } catch (...) {
+            graph_failed = std::current_exception();  // rethrown on the importing thread
+          }
+          graph_end = std::chrono::steady_clock::now();
+        });
+        r = w.rebuild_triple_index();
+      }
       written = std::chrono::steady_clock::now();
       (void)w.set_cache_kib(65536);
       if (!r) return r.error();
@@ -203,15 +228,22 @@ class Importer {
       return {};
     });
     w_ = nullptr;
-    if (!committed) return committed.error();
     const auto commit_end = std::chrono::steady_clock::now();
-    publish(records);
+    if (graph_builder.joinable()) graph_builder.join();
+    if (graph_failed) std::rethrow_exception(graph_failed);
+    if (!committed) return committed.error();
+    impl_.install(std::move(prepared), std::move(new_dir));
+    sum_.actors_created = created_.size();
+    impl_.evidence += static_cast<std::int64_t>(sum_.inserted + sum_.merged);
     const auto end = std::chrono::steady_clock::now();
     sum_.seconds = std::chrono::duration<double>(end - t0).count();
     const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
     if (sum_.rows >= progress_every)
-      spdlog::info("import phases: rows {:.1f} s, duplicates and key index {:.1f} s, commit {:.1f} s, graph {:.1f} s",
-                   secs(t0, rows_end_), secs(rows_end_, written), secs(written, commit_end), secs(commit_end, end));
+      spdlog::info("import phases: rows {:.1f} s, duplicates and key index {:.1f} s, commit {:.1f} s; graph built "
+                   "beside them in {:.1f} s, published {:.1f} s after the commit",
+                   secs(t0, rows_end_), secs(rows_end_, written), secs(written, commit_end),
+                   secs(graph_start, graph_end),
+                   secs(commit_end, end));
     progress(src, true);
     return sum_;
   }
@@ -430,7 +462,7 @@ class Importer {
     instances_.shrink_to_fit();
     spdlog::debug("import: {} duplicates folded in {:.1f} s", folded,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t_fold).count());
-    return w_->rebuild_triple_index();
+    return {};
   }
 
   std::optional<core::RelationIdx> relation(std::string_view raw) {
@@ -801,9 +833,10 @@ class Importer {
 
   // ---- publish ----
 
-  void publish(std::vector<core::TripleRecord>& records) {
-    graph::GraphUpdate update;
-    std::shared_ptr<const ActorDirectory> new_dir;
+  // The graph update of this import: the actors it created or changed, and the latest state of each
+  // triple it wrote (records are moved into it).
+  void make_update(std::vector<core::TripleRecord>& records, graph::GraphUpdate& update,
+                   std::shared_ptr<const ActorDirectory>& new_dir) {
     if (!created_.empty() || !updated_.empty()) {
       std::vector<std::pair<core::ActorIdx, core::Actor>> changes = updated_;
       changes.insert(changes.end(), created_.begin(), created_.end());
@@ -816,7 +849,6 @@ class Importer {
         update.actors.emplace_back(idx, info);
       }
     }
-    sum_.actors_created = created_.size();
     // The latest state of each triple, in id order.
     const auto by_id = [](const auto& a, const auto& b) { return core::value(a.id) < core::value(b.id); };
     if (!std::is_sorted(records.begin(), records.end(), by_id))  // appended rows are; merges may not be
@@ -831,8 +863,6 @@ class Importer {
     }
     records.resize(k);
     update.triples = std::move(records);
-    impl_.publish(update, std::move(new_dir));
-    impl_.evidence += static_cast<std::int64_t>(sum_.inserted + sum_.merged);
   }
 
   ImportTarget& impl_;
@@ -888,8 +918,9 @@ bool strict_by_default(ImportFormat f) noexcept { return f == ImportFormat::json
 Result<ImportSummary> Engine::import(ingest::Source& input, const ImportOptions& options, const ImportHooks& hooks) {
   std::lock_guard write_lock(impl_->write_mu);
   ImportTarget target{*impl_->store, impl_->catalog, impl_->directory(),
-                      [this](const graph::GraphUpdate& u, std::shared_ptr<const ActorDirectory> d) {
-                        impl_->publish(u, std::move(d));
+                      [this](const graph::GraphUpdate& u) { return impl_->graph->prepare(u); },
+                      [this](graph::RelationGraph::Prepared p, std::shared_ptr<const ActorDirectory> d) {
+                        impl_->install(std::move(p), std::move(d));
                       },
                       impl_->evidence};
   Importer importer(target, options, hooks);

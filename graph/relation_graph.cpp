@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <stdexcept>
 
 namespace geokg::graph {
 
@@ -323,7 +324,17 @@ Snapshot RelationGraph::load(std::vector<std::pair<ActorIdx, ActorInfo>> actors,
   return Snapshot(std::move(s));
 }
 
-Snapshot RelationGraph::apply(const GraphUpdate& update) {
+Snapshot RelationGraph::apply(const GraphUpdate& update) { return install(prepare(update)); }
+
+Snapshot RelationGraph::install(Prepared prepared) {
+  std::lock_guard lock(impl_->mu);
+  if (!prepared.next_ || impl_->state != prepared.base_)
+    throw std::logic_error("RelationGraph::install: the version was prepared on a state that is no longer current");
+  impl_->state = prepared.next_;
+  return Snapshot(std::move(prepared.next_));
+}
+
+RelationGraph::Prepared RelationGraph::prepare(const GraphUpdate& update) const {
   std::shared_ptr<const State> cur;
   std::size_t min_delta = 0, ratio = 1;
   {
@@ -408,9 +419,10 @@ Snapshot RelationGraph::apply(const GraphUpdate& update) {
     s->overlay.reset();
   }
 
-  std::lock_guard lock(impl_->mu);
-  impl_->state = s;
-  return Snapshot(std::move(s));
+  Prepared out;
+  out.base_ = std::move(cur);
+  out.next_ = std::move(s);
+  return out;
 }
 
 }  // namespace geokg::graph

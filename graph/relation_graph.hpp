@@ -136,6 +136,23 @@ class RelationGraph {
   Snapshot load(std::vector<std::pair<ActorIdx, ActorInfo>> actors, std::vector<TripleRecord> triples);
   // Builds the next version (readers keep the current one meanwhile), publishes and returns it.
   Snapshot apply(const GraphUpdate& update);
+
+  // apply() in two steps, for a writer that builds the next version while its transaction commits:
+  // prepare() builds it (nobody sees it), install() publishes it. No other update may be applied
+  // between the two (the writer holds the write lock throughout); install() of a version prepared
+  // on a state that is no longer current throws std::logic_error. A prepared version that is never
+  // installed (the transaction failed) is simply dropped.
+  class Prepared {
+   public:
+    Prepared() = default;
+
+   private:
+    friend class RelationGraph;
+    std::shared_ptr<const State> base_;
+    std::shared_ptr<const State> next_;
+  };
+  Prepared prepare(const GraphUpdate& update) const;
+  Snapshot install(Prepared prepared);
   Snapshot snapshot() const;
 
   // Tuning: deltas are folded into the base once they hold more than

@@ -298,3 +298,26 @@ TEST_CASE("random writes, merges and compactions agree with a brute-force model"
     }
   }
 }
+
+TEST_CASE("a prepared version is invisible until installed, and only on the state it was built from", "[graph]") {
+  RelationGraph g(relation_infos(8));
+  g.load(actors(4), {rec(1, 1, 2, 3, 100)});
+  graph::GraphUpdate first;
+  first.triples = {rec(2, 2, 3, 4, 101)};
+  auto prepared = g.prepare(first);
+  CHECK(g.snapshot().triple_count() == 1);  // built, not published
+  auto snap = g.install(std::move(prepared));
+  CHECK(snap.triple_count() == 2);
+  CHECK(g.snapshot().triple_count() == 2);
+
+  // Prepared on a state that another update then replaced: refused, and nothing changes.
+  graph::GraphUpdate second;
+  second.triples = {rec(3, 3, 4, 1, 102)};
+  auto stale = g.prepare(second);
+  graph::GraphUpdate third;
+  third.triples = {rec(4, 4, 5, 2, 103)};
+  g.apply(third);
+  CHECK_THROWS_AS(g.install(std::move(stale)), std::logic_error);
+  CHECK(g.snapshot().triple_count() == 3);
+  CHECK_THROWS_AS(g.install(graph::RelationGraph::Prepared{}), std::logic_error);
+}
