@@ -114,7 +114,7 @@ TEST_CASE("documents list newest first and bad documents are refused", "[engine]
   CHECK(e->document(999).error().code == core::ErrorCode::not_found);
 }
 
-TEST_CASE("the extraction dictionaries reload from their files; a bad file keeps the old ones", "[engine]") {
+TEST_CASE("the extraction dictionaries reload from their files, and a bad file keeps the old ones", "[engine]") {
   test::TempPath dict(".tsv");
   const auto write = [&](const std::string& text) {
     std::ofstream f(dict.str(), std::ios::binary | std::ios::trunc);
