@@ -18,6 +18,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <map>
 #include <numeric>
@@ -348,6 +349,18 @@ class Importer {
     auto deferred = w_->defer_triple_index();
     if (!deferred) return deferred.error();
     deferred_ = *deferred;
+    // Room for the records at once (a CSV row of a triple takes at least ~30 bytes): growing by
+    // doubling copied and faulted in the whole vector again and again. Only what is used is touched.
+    // Capped at 64M rows (2.5 GiB of address space); larger imports grow from there.
+    if (const auto bytes = src.size(); bytes > 0 && src.position() == 0) {
+      const auto rows = static_cast<std::size_t>(std::min<std::uint64_t>(bytes / 30 + 1024, std::uint64_t{1} << 26));
+      try {
+        records.reserve(rows);
+        if (deferred_) instances_.reserve(rows);
+      } catch (const std::bad_alloc&) {
+        // Not worth failing for: the vectors grow as needed.
+      }
+    }
     Result<void> r;
     switch (o_.format) {
       case ImportFormat::csv: r = read_csv(src); break;
