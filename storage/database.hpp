@@ -5,6 +5,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -152,5 +153,18 @@ class Transaction {
   explicit Transaction(Database& db) noexcept : db_(&db) {}
   Database* db_;
 };
+
+// Runs f; an exception thrown by our own code or by a caller's callback becomes an internal error
+// naming the operation, never an escape.
+template <class F>
+auto guarded(std::string_view operation, F&& f) noexcept -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return core::internal_error(std::string(operation) + ": " + e.what());
+  } catch (...) {
+    return core::internal_error(std::string(operation) + ": unknown exception");
+  }
+}
 
 }  // namespace geokg::storage

@@ -42,15 +42,6 @@ Result<ApiKeyRecord> load(Database& db, std::int64_t id) {
   return read_row(**st);
 }
 
-template <class F>
-auto guarded(std::string_view operation, F&& f) noexcept -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return core::internal_error(std::string(operation) + ": " + e.what());
-  }
-}
-
 }  // namespace
 
 struct KeyStore::Impl {

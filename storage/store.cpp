@@ -34,18 +34,6 @@ Error with_context(std::string_view operation, Error e) {
   return e;
 }
 
-// Failures of our own code or of a caller's callback become internal errors, never escapes.
-template <class F>
-auto guarded(std::string_view operation, F&& f) noexcept -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return core::internal_error(std::string(operation) + ": " + e.what());
-  } catch (...) {
-    return core::internal_error(std::string(operation) + ": unknown exception");
-  }
-}
-
 // RFC 3339 UTC to the second; formatted once per second.
 class UtcClock {
  public:
