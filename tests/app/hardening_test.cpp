@@ -5,6 +5,7 @@
 #include "app/wiring.hpp"
 #include "engine/engine.hpp"
 #include "engine/key_ring.hpp"
+#include "tests/app/cli.hpp"
 #include "tests/app/http_client.hpp"
 #include "tests/app/raw_client.hpp"
 #include "tests/temp_path.hpp"
@@ -24,19 +25,9 @@ using boost::beast::http::verb;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+using test::run;
+
 namespace {
-
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = app::run(args, in, out, err);
-  return {code, out.str(), err.str()};
-}
 
 std::optional<app::ServeConfig> config_of(std::vector<std::string> args, int& code, std::string& err_text) {
   std::ostringstream out, err;

@@ -1,4 +1,4 @@
-#include "app/commands.hpp"
+#include "tests/app/cli.hpp"
 #include "tests/temp_path.hpp"
 #include "tests/test_support.hpp"
 
@@ -9,19 +9,9 @@
 
 using namespace geokg;
 
+using test::run;
+
 namespace {
-
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args, const std::string& input = "") {
-  std::istringstream in(input);
-  std::ostringstream out, err;
-  const int code = app::run(args, in, out, err);
-  return {code, out.str(), err.str()};
-}
 
 std::string fixture(const std::string& name) {
   std::ifstream f(std::string(GEOKG_TEST_DATA_DIR) + "/import/" + name, std::ios::binary);

@@ -1,4 +1,4 @@
-#include "app/commands.hpp"
+#include "tests/app/cli.hpp"
 #include "tests/temp_path.hpp"
 #include "tests/test_support.hpp"
 
@@ -9,21 +9,7 @@
 
 using namespace geokg;
 
-namespace {
-
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = app::run(args, in, out, err);
-  return {code, out.str(), err.str()};
-}
-
-}  // namespace
+using test::run;
 
 TEST_CASE("geokg query answers analytics requests in process, streams included", "[app]") {
   test::TempPath db, triples(".jsonl");
