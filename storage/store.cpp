@@ -314,18 +314,24 @@ class SqliteWriter final : public Writer {
     });
   }
 
-  Result<void> merge_triples(TripleId keep, TripleId dup) override {
-    return guarded("merge_triples", [&]() -> Result<void> {
-      for (const char* sql :
-           {"UPDATE triples SET evidence_count = evidence_count + (SELECT evidence_count FROM triples WHERE id = ?2), "
-            "confidence = max(confidence, (SELECT confidence FROM triples WHERE id = ?2)) WHERE id = ?1",
-            "UPDATE evidence SET triple = ?1 WHERE triple = ?2", "DELETE FROM triples WHERE id = ?2"}) {
-        auto st = db_.cached(sql);
-        if (!st) return st.error();
-        (*st)->bind(1, core::value(keep));
-        (*st)->bind(2, core::value(dup));
-        if (auto r = (*st)->run(); !r) return with_context("merge_triples", r.error());
-      }
+  Result<void> add_evidence(TripleId triple, const core::EvidenceInput& evidence) override {
+    return guarded("add_evidence", [&]() -> Result<void> {
+      auto r = insert_evidence(triple, evidence);
+      if (!r) return with_context("add_evidence", std::move(r).error());
+      return r;
+    });
+  }
+
+  Result<void> set_triple_tally(TripleId triple, std::uint32_t evidence_count, float confidence) override {
+    return guarded("set_triple_tally", [&]() -> Result<void> {
+      if (!(confidence >= 0.0f && confidence <= 1.0f)) return core::invalid_argument("confidence must be between 0 and 1");
+      auto st = db_.cached("UPDATE triples SET evidence_count = ?2, confidence = ?3 WHERE id = ?1");
+      if (!st) return st.error();
+      (*st)->bind(1, core::value(triple));
+      (*st)->bind(2, std::int64_t{evidence_count});
+      (*st)->bind(3, static_cast<double>(confidence));
+      if (auto r = (*st)->run(); !r) return with_context("set_triple_tally", r.error());
+      if (db_.changes() != 1) return core::not_found("no triple " + std::to_string(core::value(triple)));
       return {};
     });
   }
@@ -333,8 +339,9 @@ class SqliteWriter final : public Writer {
   Result<void> rebuild_triple_index() override {
     if (deferred_index_sql_.empty()) return {};
     // CREATE INDEX sorts in memory up to the page cache size, in one run. With the import's large
-    // cache that single sort of 10M keys took 35 s; runs of 8 MiB sorted on every core and merged take
-    // 12 s (measured with the sqlite3 shell on a 10M-triple database; see bench/results).
+    // cache that single sort of 10M keys took 35 s; runs of 8 MiB sorted on every core and merged
+    // took 12 s (both for the former six-column key; measured with the sqlite3 shell on a 10M-triple
+    // database). The one-column hashed key sorts in about 4 s that way.
     const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
     std::int64_t cache = 0;
     {
@@ -427,6 +434,50 @@ class SqliteWriter final : public Writer {
     if (!(t.confidence >= 0.0f && t.confidence <= 1.0f)) {
       return core::invalid_argument("confidence must be between 0 and 1");
     }
+    auto out = find_or_insert(t, /*plain=*/false);
+    if (!out) return out.error();
+    if (auto r = insert_evidence(out->record.id, t.evidence); !r) return r.error();
+    return out;
+  }
+
+  // The triple of t's key, if one exists: its id, confidence, evidence count and retraction.
+  struct KeyMatch {
+    std::int64_t id = 0;
+    double confidence = 0;
+    std::int64_t evidence_count = 0;
+    bool retracted = false;
+  };
+  Result<std::optional<KeyMatch>> find_key(const core::TripleInput& t) {
+    auto st = db_.cached(
+        "SELECT id, confidence, evidence_count, retracted_at IS NOT NULL FROM triples WHERE key_hash = ?1 "
+        "AND date = ?2 AND subject = ?3 AND relation = ?4 AND ifnull(object, 0) = ?5 AND polarity = ?6 "
+        "AND instance = ?7");
+    if (!st) return st.error();
+    const std::int64_t object = t.object ? std::int64_t{core::value(*t.object)} : 0;
+    (*st)->bind(1, key_hash(t));
+    (*st)->bind(2, t.date.days());
+    (*st)->bind(3, core::value(t.subject));
+    (*st)->bind(4, relation_id(t.relation));
+    (*st)->bind(5, object);
+    (*st)->bind(6, static_cast<std::uint8_t>(t.polarity));
+    (*st)->bind(7, t.instance);
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<KeyMatch>();
+    return std::optional<KeyMatch>(KeyMatch{(*st)->column_int64(0), (*st)->column_double(1), (*st)->column_int64(2),
+                                            (*st)->column_int64(3) != 0});
+  }
+
+  static std::int64_t key_hash(const core::TripleInput& t) noexcept {
+    return triple_key_hash(t.date.days(), core::value(t.subject), relation_id(t.relation),
+                           t.object ? std::int64_t{core::value(*t.object)} : 0, static_cast<std::uint8_t>(t.polarity),
+                           t.instance);
+  }
+
+  // Inserts t as a new triple, or folds it into the triple with its key: one more in the
+  // evidence count, confidence = max(old, new), un-retracted. `plain` marks bulk rows, whose
+  // statement stays prepared outside the cache. Adds no evidence row.
+  Result<TripleWriteResult> find_or_insert(const core::TripleInput& t, bool plain) {
     TripleWriteResult out;
     core::TripleRecord& rec = out.record;
     rec.subject = t.subject;
@@ -434,76 +485,68 @@ class SqliteWriter final : public Writer {
     rec.object = t.object;
     rec.date = t.date;
     rec.polarity = t.polarity;
-    {
-      auto st = db_.cached(
-          "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, instance) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
-          "ON CONFLICT (date, subject, relation, ifnull(object, 0), polarity, instance) DO NOTHING");
-      if (!st) return st.error();
-      (*st)->bind(1, core::value(t.subject));
-      (*st)->bind(2, relation_id(t.relation));
-      if (t.object) {
-        (*st)->bind(3, core::value(*t.object));
-      } else {
-        (*st)->bind(3, nullptr);
-      }
-      (*st)->bind(4, t.date.days());
-      (*st)->bind(5, static_cast<std::uint8_t>(t.polarity));
-      (*st)->bind(6, static_cast<double>(t.confidence));
-      (*st)->bind(7, t.instance);
-      if (auto r = (*st)->run(); !r) {
-        if ((*st)->failed_on_foreign_key()) return explain_missing(t);
-        return r.error();
+    if (deferred_index_sql_.empty()) {
+      auto found = find_key(t);
+      if (!found) return found.error();
+      if (*found) {
+        const KeyMatch& m = **found;
+        rec.id = TripleId{m.id};
+        rec.confidence = std::max(static_cast<float>(m.confidence), t.confidence);
+        rec.evidence_count = static_cast<std::uint32_t>(m.evidence_count + 1);
+        rec.retracted = false;
+        auto st = db_.cached(
+            "UPDATE triples SET confidence = ?2, evidence_count = evidence_count + 1, retracted_at = NULL, "
+            "retract_reason = NULL WHERE id = ?1");
+        if (!st) return st.error();
+        (*st)->bind(1, m.id);
+        (*st)->bind(2, static_cast<double>(rec.confidence));
+        if (auto r = (*st)->run(); !r) return r.error();
+        out.outcome = WriteOutcome::merged;
+        out.unretracted = m.retracted;
+        return out;
       }
     }
-    if (db_.changes() == 1) {
-      out.outcome = WriteOutcome::inserted;
-      rec.id = TripleId{db_.last_insert_rowid()};
-      rec.confidence = t.confidence;
-      rec.evidence_count = 1;
-      rec.retracted = false;
-    } else if (auto r = merge(t, rec); !r) {
-      return r.error();
+    constexpr std::string_view insert_sql =
+        "INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, instance, "
+        "key_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8)";
+    std::optional<StatementRef> cached;
+    if (plain) {
+      if (!bulk_insert_) {
+        auto st = db_.prepare(insert_sql);
+        if (!st) return st.error();
+        bulk_insert_.emplace(std::move(*st));
+      }
     } else {
-      out.outcome = WriteOutcome::merged;
-      out.unretracted = *r;
-    }
-    if (auto r = insert_evidence(rec.id, t.evidence); !r) return r.error();
-    return out;
-  }
-
-  // Folds `t` into the existing triple with its key; true when that un-retracted it.
-  Result<bool> merge(const core::TripleInput& t, core::TripleRecord& rec) {
-    bool was_retracted = false;
-    {
-      auto st = db_.cached(
-          "SELECT id, confidence, evidence_count, retracted_at IS NOT NULL FROM triples "
-          "WHERE subject = ?1 AND relation = ?2 AND ifnull(object, 0) = ?3 AND date = ?4 AND polarity = ?5 "
-          "AND instance = ?6");
+      auto st = db_.cached(insert_sql);
       if (!st) return st.error();
-      (*st)->bind(1, core::value(t.subject));
-      (*st)->bind(2, relation_id(t.relation));
-      (*st)->bind(3, t.object ? std::int64_t{core::value(*t.object)} : std::int64_t{0});
-      (*st)->bind(4, t.date.days());
-      (*st)->bind(5, static_cast<std::uint8_t>(t.polarity));
-      (*st)->bind(6, t.instance);
-      auto row = (*st)->step();
-      if (!row) return row.error();
-      if (!*row) return core::internal_error("triple key conflicts but no triple has it");
-      rec.id = TripleId{(*st)->column_int64(0)};
-      rec.confidence = std::max(static_cast<float>((*st)->column_double(1)), t.confidence);
-      rec.evidence_count = static_cast<std::uint32_t>((*st)->column_int64(2) + 1);
-      rec.retracted = false;
-      was_retracted = (*st)->column_int64(3) != 0;
+      cached.emplace(std::move(*st));
     }
-    auto st = db_.cached(
-        "UPDATE triples SET confidence = ?2, evidence_count = evidence_count + 1, retracted_at = NULL, "
-        "retract_reason = NULL WHERE id = ?1");
-    if (!st) return st.error();
-    (*st)->bind(1, core::value(rec.id));
-    (*st)->bind(2, static_cast<double>(rec.confidence));
-    if (auto r = (*st)->run(); !r) return r.error();
-    return was_retracted;
+    Statement& st = plain ? *bulk_insert_ : **cached;
+    st.bind(1, core::value(t.subject));
+    st.bind(2, relation_id(t.relation));
+    if (t.object) {
+      st.bind(3, core::value(*t.object));
+    } else {
+      st.bind(3, nullptr);
+    }
+    st.bind(4, t.date.days());
+    st.bind(5, static_cast<std::uint8_t>(t.polarity));
+    st.bind(6, static_cast<double>(t.confidence));
+    st.bind(7, t.instance);
+    st.bind(8, key_hash(t));
+    auto r = st.run();
+    const bool foreign_key = !r && st.failed_on_foreign_key();
+    st.reset();
+    if (!r) {
+      if (foreign_key) return explain_missing(t);
+      return r.error();
+    }
+    out.outcome = WriteOutcome::inserted;
+    rec.id = TripleId{db_.last_insert_rowid()};
+    rec.confidence = t.confidence;
+    rec.evidence_count = 1;
+    rec.retracted = false;
+    return out;
   }
 
   // A foreign key failed: say which of subject, object and relation does not exist.
@@ -673,62 +716,30 @@ class SqliteWriter final : public Writer {
       return core::invalid_argument("confidence must be between 0 and 1");
     }
     if (static_cast<unsigned>(t.polarity) > 2) return core::invalid_argument("polarity must be 0, 1 or 2");
-    if (!bulk_insert_) {
-      // OR IGNORE (not an upsert): it also works while the key index is deferred (see defer_triple_index).
-      auto st = db_.prepare(
-          "INSERT OR IGNORE INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, "
-          "instance) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)");
-      if (!st) return st.error();
-      bulk_insert_.emplace(std::move(*st));
-    }
-    Statement& st = *bulk_insert_;
-    st.bind(1, core::value(t.subject));
-    st.bind(2, relation_id(t.relation));
-    if (t.object) {
-      st.bind(3, core::value(*t.object));
-    } else {
-      st.bind(3, nullptr);
-    }
-    st.bind(4, t.date.days());
-    st.bind(5, static_cast<std::uint8_t>(t.polarity));
-    st.bind(6, static_cast<double>(t.confidence));
-    st.bind(7, t.instance);
-    auto r = st.run();
-    st.reset();
-    if (!r) {
-      if (st.failed_on_foreign_key()) return explain_missing(t);
-      return r.error();
-    }
-    TripleWriteResult out;
-    core::TripleRecord& rec = out.record;
-    rec.subject = t.subject;
-    rec.relation = t.relation;
-    rec.object = t.object;
-    rec.date = t.date;
-    rec.polarity = t.polarity;
-    if (db_.changes() == 1) {
-      rec.id = TripleId{db_.last_insert_rowid()};
-      rec.confidence = t.confidence;
-      rec.evidence_count = 1;
-    } else {
-      auto m = merge(t, rec);
-      if (!m) return m.error();
-      out.outcome = WriteOutcome::merged;
-      out.unretracted = *m;
-    }
+    auto out = find_or_insert(t, /*plain=*/true);
+    if (!out) return out.error();
     if (!t.evidence.empty())
-      if (auto e = insert_evidence(rec.id, t.evidence); !e) return e.error();
+      if (auto e = insert_evidence(out->record.id, t.evidence); !e) return e.error();
     return out;
   }
 
-  static constexpr std::size_t multi_rows = 256;  // rows per multi-row INSERT (7 parameters each)
+  static constexpr std::size_t multi_rows = 256;  // rows per multi-row INSERT (8 parameters each)
 
-  // Rows without evidence, in one INSERT. New rowids are the table's largest + 1, in order, so
-  // when every row is new their ids are known; otherwise each row is found again by its key.
+  // Rows without evidence. While the key index is deferred every row is new: one multi-row
+  // INSERT, whose new rowids are the table's largest + 1, in order. Otherwise each row looks for
+  // its key first (a bulk load into a table that has rows).
   Result<void> put_run(std::span<const core::TripleInput> ts, std::vector<TripleWriteResult>& out) {
     for (const auto& t : ts) {
       if (!(t.confidence >= 0.0f && t.confidence <= 1.0f)) return core::invalid_argument("confidence must be between 0 and 1");
       if (static_cast<unsigned>(t.polarity) > 2) return core::invalid_argument("polarity must be 0, 1 or 2");
+    }
+    if (deferred_index_sql_.empty()) {
+      for (const auto& t : ts) {
+        auto r = find_or_insert(t, /*plain=*/true);
+        if (!r) return r.error();
+        out.push_back(std::move(*r));
+      }
+      return {};
     }
     std::int64_t before = 0;
     {
@@ -740,13 +751,13 @@ class SqliteWriter final : public Writer {
     }
     auto& slot = multi_[ts.size()];
     if (!slot) {
-      // OR IGNORE rather than ON CONFLICT DO NOTHING: a statement that can never abort half-way
-      // needs no statement journal (which spills every page it touches to a temporary file).
-      // The values were checked above, so the only row it can skip is one whose key exists.
+      // OR IGNORE: a statement that can never abort half-way needs no statement journal (which
+      // spills every page it touches to a temporary file). The values were checked above and no
+      // unique index is left on the table, so no row is skipped (checked below).
       std::string sql =
           "INSERT OR IGNORE INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, "
-          "instance) VALUES ";
-      for (std::size_t k = 0; k < ts.size(); ++k) sql += k ? ",(?,?,?,?,?,?,1,?)" : "(?,?,?,?,?,?,1,?)";
+          "instance, key_hash) VALUES ";
+      for (std::size_t k = 0; k < ts.size(); ++k) sql += k ? ",(?,?,?,?,?,?,1,?,?)" : "(?,?,?,?,?,?,1,?,?)";
       auto st = db_.prepare(sql);
       if (!st) return st.error();
       slot = std::make_unique<Statement>(std::move(*st));
@@ -765,52 +776,19 @@ class SqliteWriter final : public Writer {
       st.bind(p++, static_cast<std::uint8_t>(t.polarity));
       st.bind(p++, static_cast<double>(t.confidence));
       st.bind(p++, t.instance);
+      st.bind(p++, key_hash(t));
     }
     auto r = st.run();
     st.reset();
     if (!r) return r.error();
-    const auto inserted = static_cast<std::size_t>(db_.changes());
-    const auto fresh = [&](const core::TripleInput& t, std::int64_t id) {
+    if (const auto n = static_cast<std::size_t>(db_.changes()); n != ts.size())
+      return core::internal_error("a multi-row insert wrote " + std::to_string(n) + " of " + std::to_string(ts.size()) +
+                                  " rows");
+    for (std::size_t k = 0; k < ts.size(); ++k) {
+      const auto& t = ts[k];
       TripleWriteResult w;
-      w.record = {TripleId{id}, t.subject, t.relation, t.object, t.date, t.polarity, t.confidence, 1, false};
-      out.push_back(std::move(w));
-    };
-    if (inserted == ts.size()) {
-      for (std::size_t k = 0; k < ts.size(); ++k) fresh(ts[k], before + 1 + static_cast<std::int64_t>(k));
-      return {};
-    }
-    // Some rows met an existing key (or one earlier in the run): find each row's triple.
-    std::vector<std::int64_t> claimed;
-    for (const auto& t : ts) {
-      auto st2 = db_.cached(
-          "SELECT id FROM triples WHERE subject = ?1 AND relation = ?2 AND ifnull(object, 0) = ?3 AND date = ?4 "
-          "AND polarity = ?5 AND instance = ?6");
-      if (!st2) return st2.error();
-      (*st2)->bind(1, core::value(t.subject));
-      (*st2)->bind(2, relation_id(t.relation));
-      (*st2)->bind(3, t.object ? std::int64_t{core::value(*t.object)} : std::int64_t{0});
-      (*st2)->bind(4, t.date.days());
-      (*st2)->bind(5, static_cast<std::uint8_t>(t.polarity));
-      (*st2)->bind(6, t.instance);
-      auto row = (*st2)->step();
-      if (!row) return row.error();
-      if (!*row) return core::internal_error("a row of a multi-row insert has no triple");
-      const std::int64_t id = (*st2)->column_int64(0);
-      if (id > before && std::find(claimed.begin(), claimed.end(), id) == claimed.end()) {
-        claimed.push_back(id);
-        fresh(t, id);
-        continue;
-      }
-      TripleWriteResult w;
-      w.record.subject = t.subject;
-      w.record.relation = t.relation;
-      w.record.object = t.object;
-      w.record.date = t.date;
-      w.record.polarity = t.polarity;
-      auto m = merge(t, w.record);
-      if (!m) return m.error();
-      w.outcome = WriteOutcome::merged;
-      w.unretracted = *m;
+      w.record = {TripleId{before + 1 + static_cast<std::int64_t>(k)}, t.subject, t.relation, t.object, t.date,
+                  t.polarity, t.confidence, 1, false};
       out.push_back(std::move(w));
     }
     return {};

@@ -86,12 +86,16 @@ class Writer {
   virtual core::Result<bool> has_event(std::string_view dataset, std::string_view event_id) = 0;
   // Loading into an empty triples table: drops the index on the triple key (true) so that rows
   // go in at the speed of appends; until rebuild_triple_index() duplicate keys are not detected
-  // (every bulk row is inserted), and the caller folds them with merge_triples(). False, and
-  // nothing changes, when the table has rows. Both are undone if the transaction rolls back.
+  // (every bulk row is inserted as a new triple): the caller folds them itself, with add_evidence()
+  // and set_triple_tally(). False, and nothing changes, when the table has rows. Both are undone if
+  // the transaction rolls back.
   virtual core::Result<bool> defer_triple_index() = 0;
-  // Folds triple `dup` into `keep`: evidence rows move, counts add up, confidence is the highest;
-  // `dup` is deleted.
-  virtual core::Result<void> merge_triples(core::TripleId keep, core::TripleId dup) = 0;
+  // Adds an evidence row to a triple (as bulk_put_triple does for a merged assertion, without
+  // touching the triple); conflict when the dataset event is stored already.
+  virtual core::Result<void> add_evidence(core::TripleId triple, const core::EvidenceInput& evidence) = 0;
+  // Sets a triple's evidence count and confidence.
+  virtual core::Result<void> set_triple_tally(core::TripleId triple, std::uint32_t evidence_count,
+                                              float confidence) = 0;
   // Builds the index dropped by defer_triple_index() (a sort instead of millions of inserts).
   virtual core::Result<void> rebuild_triple_index() = 0;
   // The page cache of the writer connection, in KiB, for the rest of the transaction and after.

@@ -152,3 +152,42 @@ TEST_CASE("the writer connection uses WAL and enforces foreign keys", "[storage]
   REQUIRE_FALSE(r);
   CHECK(r.error().detail.find("FOREIGN KEY") != std::string::npos);
 }
+
+TEST_CASE("migration 5 gives the triples of an older database the key hash the writer computes", "[storage]") {
+  testing::TempDb file;
+  {
+    auto db = open_file(file.path());
+    REQUIRE(migrate(*db, migrations().first(4)));
+    // Foreign keys are off on a bare connection: the triples need no actors for this check.
+    REQUIRE(db->exec("INSERT INTO triples (subject, relation, object, date, polarity, confidence, evidence_count, "
+                     "instance) VALUES (3, 7, 5, 19670, 0, 0.5, 1, 0), (3, 7, NULL, 19670, 2, 0.5, 1, 0), "
+                     "(4, 1, 3, -12, 1, 1.0, 2, 9223372036854775807)"));
+  }
+  auto db = open_file(file.path());
+  auto report = migrate(*db);
+  REQUIRE(report);
+  CHECK(report->from == 4);
+  CHECK(report->applied == latest_schema_version() - 4);
+  auto st = db->prepare(
+      "SELECT date, subject, relation, ifnull(object, 0), polarity, instance, key_hash FROM triples ORDER BY id");
+  REQUIRE(st);
+  std::vector<std::int64_t> hashes;
+  for (;;) {
+    auto row = st->step();
+    REQUIRE(row);
+    if (!*row) break;
+    const auto c = [&](int i) { return st->column_int64(i); };
+    CHECK(c(6) == triple_key_hash(c(0), c(1), c(2), c(3), c(4), c(5)));
+    hashes.push_back(c(6));
+  }
+  REQUIRE(hashes.size() == 3);
+  // Keys that differ in one field (object, polarity) hash apart.
+  CHECK(hashes[0] != hashes[1]);
+  CHECK(hashes[1] != hashes[2]);
+  auto idx = db->prepare("SELECT \"unique\" FROM pragma_index_list('triples') WHERE name = 'triples_key'");
+  REQUIRE(idx);
+  auto row = idx->step();
+  REQUIRE(row);
+  REQUIRE(*row);
+  CHECK(idx->column_int64(0) == 0);
+}

@@ -373,6 +373,29 @@ TEST_CASE("put_triple inserts, then merges the same key into one triple", "[stor
   CHECK(c.evidence == 3);
 }
 
+TEST_CASE("two triples under one key hash: a write merges into the one whose key it has", "[storage]") {
+  testing::TempDb file;
+  auto store = open_store(file.path());
+  const Seeded a = seed(*store);
+  auto first = put(*store, triple(a.prk, 0, a.rus, day(2023, 11, 9)));
+  auto second = put(*store, triple(a.rus, 0, a.prk, day(2023, 11, 9)));
+  REQUIRE(first);
+  REQUIRE(second);
+  {
+    // A collision of the 64-bit hash, made by hand: the first triple files under the second's
+    // hash, so a lookup of the second's key meets the first (lower id) first.
+    auto db = Database::open(file.path(), Database::Mode::read_write_create);
+    REQUIRE(db);
+    REQUIRE((*db)->exec("UPDATE triples SET key_hash = (SELECT key_hash FROM triples WHERE id = 2) WHERE id = 1"));
+  }
+  auto again = put(*store, triple(a.rus, 0, a.prk, day(2023, 11, 9)));
+  REQUIRE(again);
+  CHECK(again->outcome == WriteOutcome::merged);
+  CHECK(again->record.id == second->record.id);
+  CHECK(all_triples(*store) == std::vector<std::string>{"1 1 0 2 2023-11-09 asserted 1 1 live",
+                                                        "2 2 0 1 2023-11-09 asserted 1 2 live"});
+}
+
 TEST_CASE("a missing object deduplicates against a missing object only", "[storage]") {
   auto store = open_store(":memory:");
   const Seeded a = seed(*store);
