@@ -6,6 +6,7 @@
 #include "tests/test_support.hpp"
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using namespace geokg;
@@ -202,4 +203,50 @@ TEST_CASE("own CSV: bare assertions are counted, strict by choice, lenient keeps
   std::size_t lines = 0;
   REQUIRE(e->export_triples({}, [&](const core::TripleRecord&, const core::EvidenceRecord&) { ++lines; }));
   CHECK(lines == 2);  // both assertions, although neither stored an evidence row
+}
+
+TEST_CASE("a bulk CSV load folds repeated keys, near or thousands of rows apart, and stores the tallies", "[import]") {
+  test::TempPath db;
+  // 10,000 distinct keys (one a day from 2000-01-01), with three repeats: key 0 on the next line
+  // (its first row is still waiting to be written), key 5 twice after thousands of rows.
+  std::string csv = "subject,relation,object,date,weight\n";
+  const auto row = [&](int k, const char* weight) {
+    const auto d = core::Date::from_days(core::Date::from_ymd(2000, 1, 1).value().days() + k);
+    csv += "PRK,072,RUS," + d.to_string() + "," + weight + "\n";
+  };
+  row(0, "0.5");
+  row(0, "0.75");
+  for (int k = 1; k < 10000; ++k) row(k, "0.5");
+  row(5, "0.25");
+  row(5, "0.875");
+  {
+    auto e = open_engine(db.str());
+    auto r = import(*e, csv, engine::ImportFormat::csv, true);
+    REQUIRE(r.summary);
+    CHECK(r.summary->rows == 10003);
+    CHECK(r.summary->inserted == 10000);
+    CHECK(r.summary->merged == 3);
+  }
+  // Reopened: what SQLite holds, read back into the graph.
+  auto e = open_engine(db.str());
+  CHECK(e->status().triples == 10000);
+  engine::TripleListQuery q;
+  q.actor = "PRK";
+  q.filter.since = core::Date::from_ymd(2000, 1, 1).value();
+  q.filter.until = core::Date::from_ymd(2000, 1, 6).value();
+  q.limit = 10;
+  auto page = e->list_triples(q);
+  REQUIRE(page);
+  REQUIRE(page->items.size() == 6);
+  std::map<std::string, std::pair<std::uint32_t, float>> tally;
+  for (const auto& t : page->items) tally[t.date.to_string()] = {t.evidence_count, t.confidence};
+  CHECK(tally["2000-01-01"] == std::pair<std::uint32_t, float>(2, 0.75f));
+  CHECK(tally["2000-01-02"] == std::pair<std::uint32_t, float>(1, 0.5f));
+  CHECK(tally["2000-01-06"] == std::pair<std::uint32_t, float>(3, 0.875f));
+  // The ids are dense: folded rows leave no gap.
+  std::int64_t max_id = 0;
+  REQUIRE(e->export_triples({}, [&](const core::TripleRecord& t, const core::EvidenceRecord&) {
+    max_id = std::max(max_id, core::value(t.id));
+  }));
+  CHECK(max_id == 10000);
 }
