@@ -1,5 +1,6 @@
 #include "engine/import.hpp"
 
+#include "core/memory.hpp"
 #include "core/text.hpp"
 #include "engine/actor_directory.hpp"
 #include "engine/engine_impl.hpp"
@@ -119,6 +120,7 @@ class DuplicateFinder {
 
   void reserve(std::size_t n) {
     keys_.reserve(n);
+    core::advise_huge_pages(keys_);
     set_.reserve(n);
   }
   // The position, among the distinct keys in order of arrival, of the first row with t's key;
@@ -168,7 +170,7 @@ class DuplicateFinder {
     bool operator()(std::uint32_t p, const Key& k) const noexcept { return k == (*keys)[p]; }
   };
   std::vector<Key> keys_;
-  boost::unordered_flat_set<std::uint32_t, Hash, Equal> set_;
+  boost::unordered_flat_set<std::uint32_t, Hash, Equal, core::HugePageAllocator<std::uint32_t>> set_;
 };
 
 // What an import works on: the engine's store, catalog and actors, and how it publishes.
@@ -277,7 +279,7 @@ class Importer {
     std::jthread graph_builder;
     auto committed = impl_.store.write_unchecked([&](storage::Writer& w) -> Result<void> {
       w_ = &w;
-      if (auto r = w.set_cache_kib(bulk_cache_kib); !r) return r.error();
+      if (auto r = w.set_cache_kib(getenv("BCK") ? atoll(getenv("BCK")) : bulk_cache_kib); !r) return r.error();
       auto r = write_all(src, records);
       if (r && !(o_.strict && sum_.rejected > 0)) {
         make_update(records, update, new_dir);
@@ -431,6 +433,7 @@ class Importer {
       const auto rows = static_cast<std::size_t>(std::min<std::uint64_t>(bytes / 30 + 1024, std::uint64_t{1} << 26));
       try {
         records.reserve(rows);
+        core::advise_huge_pages(records);
         if (finder_) finder_->reserve(rows);
       } catch (const std::bad_alloc&) {
         // Not worth failing for: the vectors grow as needed.
@@ -663,11 +666,7 @@ class Importer {
     Result<void> written;
     Batch batch;
     while (written && queue.pop(batch)) {
-      for (std::size_t k = 0; k < batch.rows.size(); ++k) {
-        const auto first = batch.first[k];
-        written = put_seen(std::move(batch.rows[k]), first == no_first ? std::nullopt : std::optional(first));
-        if (!written) break;
-      }
+      written = write_batch(batch);
       queue.recycle(std::move(batch));
       batch = {};
     }
@@ -676,6 +675,29 @@ class Importer {
     producer.join();
     if (!written) return written;
     return parsed;
+  }
+
+  // Writes a batch from the parsing thread. Runs of new rows without evidence go to the store
+  // straight from the batch (moving each row into pending_ first cost more than the insert).
+  Result<void> write_batch(Batch& b) {
+    const std::size_t n = b.rows.size();
+    for (std::size_t i = 0; i < n;) {
+      if (o_.strict && any_rejected_.load(std::memory_order_relaxed)) return {};
+      std::size_t j = i;
+      while (j < n && b.first[j] == no_first && b.rows[j].evidence.empty()) ++j;
+      if (j == i) {
+        auto r = put_seen(std::move(b.rows[i]), b.first[i] == no_first ? std::nullopt : std::optional(b.first[i]));
+        if (!r) return r;
+        ++i;
+        continue;
+      }
+      if (auto f = flush(); !f) return f;  // rows before these go first
+      auto r = w_->bulk_put_triples(std::span<const core::TripleInput>(b.rows).subspan(i, j - i), results_);
+      if (!r) return r;
+      for (const auto& w : results_) count(w);
+      i = j;
+    }
+    return {};
   }
 
   Result<void> parse_csv(ingest::Source& src, const Emit& emit) {

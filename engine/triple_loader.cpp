@@ -1,5 +1,7 @@
 #include "engine/triple_loader.hpp"
 
+#include "core/memory.hpp"
+
 #include <thread>
 
 namespace geokg::engine {
@@ -16,6 +18,7 @@ core::Result<std::vector<core::TripleRecord>> load_all_triples(storage::Store& s
   const std::int64_t n = *max_id;
   const std::int64_t mid = n >= parallel_from ? n / 2 : n;
   out.reserve(static_cast<std::size_t>(n));  // the second half is appended: no reallocation
+  core::advise_huge_pages(out);
   std::vector<core::TripleRecord> second;
   std::int64_t second_assertions = 0;
   core::Result<void> second_result;

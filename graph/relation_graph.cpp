@@ -2,6 +2,8 @@
 
 #include "graph/state.hpp"
 
+#include "core/memory.hpp"
+
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <algorithm>
@@ -356,6 +358,10 @@ RelationGraph::Prepared RelationGraph::prepare(const GraphUpdate& update) const 
   }
 
   std::vector<Row> fresh;
+  if (update.triples.size() >= min_delta) {
+    fresh.reserve(update.triples.size());
+    core::advise_huge_pages(fresh);
+  }
   std::shared_ptr<Overlay> overlay;
   for (const auto& t : update.triples) {
     const auto idx = static_cast<std::uint32_t>(core::value(t.id) - 1);
@@ -409,9 +415,14 @@ RelationGraph::Prepared RelationGraph::prepare(const GraphUpdate& update) const 
   if (fold) {
     // Fold everything into a new base; readers keep using the old state meanwhile.
     std::vector<Row> rows;
-    rows.reserve(s->end);
-    s->for_each_segment([&](const Segment& seg) { rows.insert(rows.end(), seg.rows.begin(), seg.rows.end()); });
-    rows.insert(rows.end(), fresh.begin(), fresh.end());
+    if (s->base->rows.empty() && s->deltas.empty()) {
+      rows = std::move(fresh);  // the first load: nothing to merge with
+    } else {
+      rows.reserve(s->end);
+      core::advise_huge_pages(rows);
+      s->for_each_segment([&](const Segment& seg) { rows.insert(rows.end(), seg.rows.begin(), seg.rows.end()); });
+      rows.insert(rows.end(), fresh.begin(), fresh.end());
+    }
     if (s->overlay)
       for (const auto& [t, r] : s->overlay->rows) rows[t] = r;
     s->base = detail::build_segment(0, std::move(rows));

@@ -1,5 +1,7 @@
 #include "graph/segment.hpp"
 
+#include "core/memory.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -23,7 +25,7 @@ std::shared_ptr<const Segment> build_segment(std::uint32_t first, std::vector<Ro
   const auto n = static_cast<std::uint32_t>(r.size());
 
   // Rows by (date, triple).
-  seg->by_date.resize(n);
+  core::resize_huge(seg->by_date, n);
   std::int32_t lo = INT32_MAX, hi = INT32_MIN;
   for (const Row& row : r) lo = std::min(lo, row.date), hi = std::max(hi, row.date);
   const auto span = n == 0 ? 0 : static_cast<std::uint64_t>(std::int64_t{hi} - lo) + 1;
@@ -50,8 +52,9 @@ std::shared_ptr<const Segment> build_segment(std::uint32_t first, std::vector<Ro
   std::partial_sum(off.begin(), off.end(), off.begin());
 
   // Incidents, visiting the rows in date order: each actor's come out sorted by (date, triple).
-  seg->incidents.resize(off.back());
-  std::vector<std::uint32_t> owner(off.back());
+  core::resize_huge(seg->incidents, off.back());
+  std::vector<std::uint32_t> owner;
+  core::resize_huge(owner, off.back());
   std::vector<std::uint32_t> cursor(off.begin(), off.end() - 1);
   for (const std::uint32_t i : seg->by_date) {
     const Row& row = r[i];
@@ -72,14 +75,15 @@ std::shared_ptr<const Segment> build_segment(std::uint32_t first, std::vector<Ro
 
   // by_other: incident positions by (other, date, triple) within each actor.
   const auto& inc = seg->incidents;
-  std::vector<std::uint32_t> by_other_all(inc.size());
+  std::vector<std::uint32_t> by_other_all;
+  core::resize_huge(by_other_all, inc.size());
   {
     std::vector<std::uint32_t> start(static_cast<std::size_t>(max_actor) + 2, 0);
     for (const Incident& x : inc) ++start[x.other + 1];
     std::partial_sum(start.begin(), start.end(), start.begin());
     for (std::uint32_t p = 0; p < inc.size(); ++p) by_other_all[start[inc[p].other]++] = p;
   }
-  seg->by_other.resize(inc.size());
+  core::resize_huge(seg->by_other, inc.size());
   std::copy(off.begin(), off.end() - 1, cursor.begin());
   for (const std::uint32_t p : by_other_all) seg->by_other[cursor[owner[p]]++] = p;
   return seg;
