@@ -33,7 +33,6 @@ namespace geokg::engine {
 namespace {
 
 constexpr std::size_t max_text_bytes = 300;
-constexpr std::int64_t bulk_cache_kib = 1 << 20;  // the writer's page cache while an import runs
 constexpr std::uint64_t progress_every = 1 << 16;
 constexpr std::size_t max_error_items = 100;
 constexpr std::size_t batch_rows = 8192;
@@ -279,7 +278,6 @@ class Importer {
     std::jthread graph_builder;
     auto committed = impl_.store.write_unchecked([&](storage::Writer& w) -> Result<void> {
       w_ = &w;
-      if (auto r = w.set_cache_kib(getenv("BCK") ? atoll(getenv("BCK")) : bulk_cache_kib); !r) return r.error();
       auto r = write_all(src, records);
       if (r && !(o_.strict && sum_.rejected > 0)) {
         make_update(records, update, new_dir);
@@ -295,7 +293,6 @@ class Importer {
         r = w.rebuild_triple_index();
       }
       written = std::chrono::steady_clock::now();
-      (void)w.set_cache_kib(65536);
       if (!r) return r.error();
       if (o_.strict && sum_.rejected > 0) {
         core::Error e = core::unprocessable(std::to_string(sum_.rejected) + " of " + std::to_string(sum_.rows) +

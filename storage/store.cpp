@@ -360,11 +360,6 @@ class SqliteWriter final : public Writer {
     return {};
   }
 
-  Result<void> set_cache_kib(std::int64_t kib) override {
-    if (kib <= 0) return core::invalid_argument("cache_kib must be positive");
-    return db_.exec("PRAGMA cache_size = -" + std::to_string(kib));
-  }
-
  private:
   Result<ActorIdx> do_insert_actor(const core::Actor& actor) {
     if (actor.id.empty()) return core::invalid_argument("an actor needs a non-empty id");

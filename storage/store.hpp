@@ -98,8 +98,6 @@ class Writer {
                                               float confidence) = 0;
   // Builds the index dropped by defer_triple_index() (a sort instead of millions of inserts).
   virtual core::Result<void> rebuild_triple_index() = 0;
-  // The page cache of the writer connection, in KiB, for the rest of the transaction and after.
-  virtual core::Result<void> set_cache_kib(std::int64_t kib) = 0;
 };
 
 // SQLite, the source of truth. One writer connection (writes are serialized), a pool of
