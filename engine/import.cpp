@@ -36,6 +36,7 @@ constexpr std::size_t max_text_bytes = 300;
 constexpr std::uint64_t progress_every = 1 << 16;
 constexpr std::size_t max_error_items = 100;
 constexpr std::size_t batch_rows = 8192;
+constexpr std::uint64_t sizing_rows = 1 << 16;  // rows read before the duplicate set is sized
 constexpr std::size_t pending_rows = 4096;  // bare rows handed to the store at once  // rows handed from the parsing thread to the writer at once
 
 struct StringHash {
@@ -431,7 +432,6 @@ class Importer {
       try {
         records.reserve(rows);
         core::advise_huge_pages(records);
-        if (finder_) finder_->reserve(rows);
       } catch (const std::bad_alloc&) {
         // Not worth failing for: the vectors grow as needed.
       }
@@ -461,10 +461,26 @@ class Importer {
     if (o_.strict && items_.size() < max_error_items) items_.push_back({line, r.column, r.reason});
   }
 
+  // Called on the parsing thread after each row.
   void progress(const ingest::Source& src, bool force = false) {
+    if (finder_ && sum_.rows == sizing_rows) size_finder(src);
     if (!hooks_.progress || (!force && sum_.rows % progress_every != 0)) return;
     hooks_.progress({sum_.rows, src.position(), src.size(),
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()});
+  }
+
+  // Sizes the duplicate set for the whole file, from the bytes its first rows took: the set is
+  // touched in full, so guessing high (30 bytes a row) made it twice too large, and every probe
+  // slower (at 10M rows, 1.5 s of work instead of 0.9 s).
+  void size_finder(const ingest::Source& src) {
+    const auto size = src.size(), at = src.position();
+    if (size == 0 || at == 0 || at >= size) return;
+    const double rows = static_cast<double>(sum_.rows) * static_cast<double>(size) / static_cast<double>(at) * 1.05;
+    try {
+      finder_->reserve(static_cast<std::size_t>(std::min(rows, static_cast<double>(std::uint64_t{1} << 26))));
+    } catch (const std::bad_alloc&) {
+      // The set grows as needed.
+    }
   }
 
   // Writes one resolved assertion (unless strict mode has already failed); rows without

@@ -2,8 +2,11 @@
 #include "tests/temp_path.hpp"
 #include "tests/test_support.hpp"
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <string>
 
 using namespace geokg;
 
@@ -60,6 +63,13 @@ TEST_CASE("an import with one bad row writes nothing and names the line", "[app]
   CHECK(r.code == 1);
   CHECK(r.err.find("line 5") != std::string::npos);
   CHECK(r.err.find("Atlantis") != std::string::npos);
+  // Without --rejects the rejected rows are listed beside the file.
+  const std::string listed = file.str() + ".rejects.tsv";
+  std::ifstream in(listed);
+  const std::string rejects{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  in.close();
+  std::filesystem::remove(listed);
+  CHECK(rejects.find("5\tobject\t") != std::string::npos);
   auto e = run({"export", "--db", db.str()});
   REQUIRE(e.code == 0);
   CHECK(e.out.empty());
