@@ -803,9 +803,13 @@ class SqliteWriter final : public Writer {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Database> writer, std::vector<std::unique_ptr<Database>> readers, bool created,
-              int version)
-      : writer_(std::move(writer)), readers_(std::move(readers)), created_(created), version_(version) {
+  SqliteStore(std::unique_ptr<Database> writer, std::vector<std::unique_ptr<Database>> readers,
+              const MigrationReport& report)
+      : writer_(std::move(writer)),
+        readers_(std::move(readers)),
+        created_(report.from == 0 && report.applied > 0),
+        upgraded_from_(report.from > 0 && report.applied > 0 ? report.from : 0),
+        version_(report.to) {
     idle_.reserve(readers_.size());
     for (auto& r : readers_) idle_.push_back(r.get());
   }
@@ -817,6 +821,7 @@ class SqliteStore final : public Store {
   }
 
   bool created() const noexcept override { return created_; }
+  int upgraded_from() const noexcept override { return upgraded_from_; }
   int schema_version() const noexcept override { return version_; }
   const std::string& path() const noexcept override { return writer_->path(); }
 
@@ -1220,6 +1225,7 @@ class SqliteStore final : public Store {
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
   bool created_;
+  int upgraded_from_;
   int version_;
 };
 
@@ -1252,9 +1258,7 @@ Result<std::unique_ptr<Store>> open_store(const OpenOptions& options) {
       readers.push_back(std::move(*reader));
     }
   }
-  const bool created = report->from == 0 && report->applied > 0;
-  return std::unique_ptr<Store>(
-      std::make_unique<SqliteStore>(std::move(*writer), std::move(readers), created, report->to));
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*writer), std::move(readers), *report));
 }
 
 }  // namespace

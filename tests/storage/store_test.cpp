@@ -192,8 +192,26 @@ TEST_CASE("open creates the schema in a new file, reopening keeps the data and c
   }
   auto store = open_store(file.path());
   CHECK_FALSE(store->created());
+  CHECK(store->upgraded_from() == 0);
   CHECK(store->schema_version() == latest_schema_version());
   CHECK(counts_of(*store).actors == 3);
+}
+
+TEST_CASE("open upgrades an older database and says from which version, once", "[storage]") {
+  testing::TempDb file;
+  {
+    auto db = Database::open(file.path(), Database::Mode::read_write_create);
+    REQUIRE(db);
+    REQUIRE(migrate(**db, migrations().first(4)));
+  }
+  {
+    auto store = open_store(file.path());
+    CHECK_FALSE(store->created());
+    CHECK(store->upgraded_from() == 4);
+    CHECK(store->schema_version() == latest_schema_version());
+  }
+  auto store = open_store(file.path());
+  CHECK(store->upgraded_from() == 0);
 }
 
 TEST_CASE("open refuses a database newer than the binary without touching it", "[storage]") {
