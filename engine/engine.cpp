@@ -184,14 +184,9 @@ Result<std::unique_ptr<Engine>> Engine::open(const Options& options) {
   storage::OpenOptions so;
   so.path = options.db_path;
   so.readers = options.readers;
-  const auto opening = std::chrono::steady_clock::now();
   auto store = storage::Store::open(so);
   if (!store) return store.error();
   impl->store = std::move(*store);
-  if (const int from = impl->store->upgraded_from(); from > 0)
-    spdlog::info("database {} upgraded from schema version {} to {} in {:.1f} s", options.db_path, from,
-                 impl->store->schema_version(),
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - opening).count());
   if (auto r = impl->seed_reference(); !r) return r.error();
   const auto t0 = std::chrono::steady_clock::now();
   if (auto r = impl->load(); !r) return r.error();

