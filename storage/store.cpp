@@ -175,6 +175,11 @@ Result<core::Actor> load_actor(Database& db, ActorIdx idx) {
 class SqliteWriter final : public Writer {
  public:
   explicit SqliteWriter(Database& db) : db_(db) {}
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+  ~SqliteWriter() override {
+    if (own_cache_) (void)db_.exec("PRAGMA cache_size = " + std::to_string(*own_cache_));
+  }
 
   Result<ActorIdx> insert_actor(const core::Actor& actor) override {
     return guarded("insert_actor", [&]() -> Result<ActorIdx> {
@@ -333,6 +338,20 @@ class SqliteWriter final : public Writer {
       if (auto r = (*st)->run(); !r) return with_context("set_triple_tally", r.error());
       if (db_.changes() != 1) return core::not_found("no triple " + std::to_string(core::value(triple)));
       return {};
+    });
+  }
+
+  Result<void> widen_cache(std::int64_t kib) override {
+    return guarded("widen_cache", [&]() -> Result<void> {
+      if (kib <= 0) return core::invalid_argument("cache size must be positive");
+      if (!own_cache_) {
+        auto st = db_.cached("PRAGMA cache_size");
+        if (!st) return st.error();
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        own_cache_ = (*st)->column_int64(0);
+      }
+      return db_.exec("PRAGMA cache_size = -" + std::to_string(kib));
     });
   }
 
@@ -797,6 +816,7 @@ class SqliteWriter final : public Writer {
   std::unordered_map<std::string, std::int64_t> datasets_;
   std::string deferred_index_sql_;
   std::optional<Statement> bulk_insert_;
+  std::optional<std::int64_t> own_cache_;  // the connection's cache_size, while widen_cache() is in effect
 };
 
 // ---- Store ----

@@ -98,6 +98,10 @@ class Writer {
                                               float confidence) = 0;
   // Builds the index dropped by defer_triple_index() (a sort instead of millions of inserts).
   virtual core::Result<void> rebuild_triple_index() = 0;
+  // Lets the writer connection's page cache grow to `kib` for the rest of this transaction; its own
+  // size comes back when the transaction ends. For a bulk load into a table that has rows, which
+  // looks up and inserts keys all over the key index.
+  virtual core::Result<void> widen_cache(std::int64_t kib) = 0;
 };
 
 // SQLite, the source of truth. One writer connection (writes are serialized), a pool of
