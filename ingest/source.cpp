@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <istream>
@@ -178,6 +179,13 @@ std::unique_ptr<Source> Source::from_memory(std::string bytes) { return std::mak
 std::unique_ptr<Source> Source::from_stream(std::istream& in) { return std::make_unique<StreamSource>(in); }
 
 core::Result<bool> Source::next_line(std::string_view& line) {
+  if (buf_.empty()) {
+    // A small input (a request body, a fuzzer's case) need not clear a whole MiB; a longer line
+    // than the buffer grows it below.
+    constexpr std::uint64_t most = std::uint64_t{1} << 20;
+    const std::uint64_t n = size();
+    buf_.resize(static_cast<std::size_t>(n == 0 ? most : std::clamp<std::uint64_t>(n + 1, 4096, most)));
+  }
   for (;;) {
     if (const void* nl = std::memchr(buf_.data() + begin_, '\n', end_ - begin_)) {
       const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());

@@ -37,7 +37,7 @@ class Source {
   virtual core::Result<std::size_t> read(char* out, std::size_t n) = 0;
 
  private:
-  std::vector<char> buf_ = std::vector<char>(std::size_t{1} << 20);
+  std::vector<char> buf_;  // sized on the first read: 1 MiB, or less for a smaller input
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
   std::int64_t line_ = 0;
