@@ -144,8 +144,8 @@ std::string_view Statement::sql() const noexcept {
 core::Result<std::unique_ptr<Database>> Database::open(const std::string& path, Mode mode) {
   if (sqlite3_threadsafe() == 0) return core::internal_error("open " + path + ": SQLite was built without threads");
   // No memory statistics: geokg reads none, and keeping them takes a global mutex on every
-  // allocation (2% of a bulk import's writing thread). Only possible before SQLite initializes;
-  // refused (harmlessly) if something else initialized it first.
+  // allocation. Only possible before SQLite initializes; refused (harmlessly) if something else
+  // initialized it first.
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   // NOMUTEX: each connection is used by one thread at a time; the store's locks guarantee it.

@@ -178,7 +178,12 @@ class SqliteWriter final : public Writer {
   SqliteWriter(const SqliteWriter&) = delete;
   SqliteWriter& operator=(const SqliteWriter&) = delete;
   ~SqliteWriter() override {
-    if (own_cache_) (void)db_.exec("PRAGMA cache_size = " + std::to_string(*own_cache_));
+    if (!own_cache_) return;
+    try {
+      (void)db_.exec("PRAGMA cache_size = " + std::to_string(*own_cache_));
+    } catch (...) {
+      // Out of memory for the statement: the connection keeps the wider cache.
+    }
   }
 
   Result<ActorIdx> insert_actor(const core::Actor& actor) override {

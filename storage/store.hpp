@@ -86,8 +86,8 @@ class Writer {
   virtual core::Result<bool> has_event(std::string_view dataset, std::string_view event_id) = 0;
   // Loading into an empty triples table: drops the index on the triple key (true) so that rows
   // go in at the speed of appends; until rebuild_triple_index() duplicate keys are not detected
-  // (every bulk row is inserted as a new triple): the caller folds them itself, with add_evidence()
-  // and set_triple_tally(). False, and nothing changes, when the table has rows. Both are undone if
+  // (every row written, by put_triple too, is a new triple): the caller folds them itself, with
+  // add_evidence() and set_triple_tally(). False, and nothing changes, when the table has rows. Both are undone if
   // the transaction rolls back.
   virtual core::Result<bool> defer_triple_index() = 0;
   // Adds an evidence row to a triple (as bulk_put_triple does for a merged assertion, without
