@@ -1,5 +1,6 @@
 #include "engine/import.hpp"
 
+#include "core/hash.hpp"
 #include "core/memory.hpp"
 #include "core/text.hpp"
 #include "engine/actor_directory.hpp"
@@ -150,19 +151,12 @@ class DuplicateFinder {
                 static_cast<std::uint8_t>(t.polarity),
             t.instance};
   }
-  static std::uint64_t mix(std::uint64_t x) noexcept {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-  }
   struct Hash {
     using is_transparent = void;
     const std::vector<Key>* keys;
     std::size_t operator()(const Key& k) const noexcept {
-      return mix(k.hi ^ mix(k.lo ^ mix(static_cast<std::uint64_t>(k.instance))));
+      using core::mix64;
+      return mix64(k.hi ^ mix64(k.lo ^ mix64(static_cast<std::uint64_t>(k.instance))));
     }
     std::size_t operator()(std::uint32_t p) const noexcept { return (*this)((*keys)[p]); }
   };

@@ -1,5 +1,7 @@
 #include "storage/schema.hpp"
 
+#include "core/hash.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -207,18 +209,9 @@ core::Result<void> apply_common(Database& db, const ConnectionSettings& settings
 
 std::span<const Migration> migrations() noexcept { return all_migrations; }
 
-// splitmix64's finalizer: a bijection on 64 bits that spreads every input bit over the output.
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
 std::int64_t triple_key_hash(std::int64_t date, std::int64_t subject, std::int64_t relation, std::int64_t object,
                              std::int64_t polarity, std::int64_t instance) noexcept {
+  using core::mix64;
   const auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
   std::uint64_t h = mix64(u(date) * 0x9e3779b97f4a7c15ull + u(subject));
   h = mix64(h ^ (u(relation) * 0xd6e8feb86659fd93ull + u(object) * 4 + u(polarity)));
