@@ -833,7 +833,6 @@ class SqliteStore final : public Store {
       : writer_(std::move(writer)),
         readers_(std::move(readers)),
         created_(report.from == 0 && report.applied > 0),
-        upgraded_from_(report.from > 0 && report.applied > 0 ? report.from : 0),
         version_(report.to) {
     idle_.reserve(readers_.size());
     for (auto& r : readers_) idle_.push_back(r.get());
@@ -846,7 +845,6 @@ class SqliteStore final : public Store {
   }
 
   bool created() const noexcept override { return created_; }
-  int upgraded_from() const noexcept override { return upgraded_from_; }
   int schema_version() const noexcept override { return version_; }
   const std::string& path() const noexcept override { return writer_->path(); }
 
@@ -1250,7 +1248,6 @@ class SqliteStore final : public Store {
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
   bool created_;
-  int upgraded_from_;
   int version_;
 };
 

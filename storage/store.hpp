@@ -118,8 +118,6 @@ class Store {
 
   // True when open() created the schema in a new (empty) database.
   virtual bool created() const noexcept = 0;
-  // The schema version open() found when it had to upgrade the database; 0 otherwise.
-  virtual int upgraded_from() const noexcept = 0;
   virtual int schema_version() const noexcept = 0;
   virtual const std::string& path() const noexcept = 0;
 
