@@ -511,10 +511,15 @@ class Importer {
 
   Result<void> flush() {
     if (pending_.empty()) return {};
-    auto r = w_->bulk_put_triples(pending_, results_);
-    if (!r) return r;
-    for (const auto& w : results_) count(w);
+    if (auto r = write_bare(pending_); !r) return r;
     pending_.clear();
+    return {};
+  }
+
+  // New rows without evidence, in order, a few hundred per statement.
+  Result<void> write_bare(std::span<const core::TripleInput> rows) {
+    if (auto r = w_->bulk_put_triples(rows, results_); !r) return r;
+    for (const auto& w : results_) count(w);
     return {};
   }
 
@@ -707,9 +712,7 @@ class Importer {
         continue;
       }
       if (auto f = flush(); !f) return f;  // rows before these go first
-      auto r = w_->bulk_put_triples(std::span<const core::TripleInput>(b.rows).subspan(i, j - i), results_);
-      if (!r) return r;
-      for (const auto& w : results_) count(w);
+      if (auto r = write_bare(std::span<const core::TripleInput>(b.rows).subspan(i, j - i)); !r) return r;
       i = j;
     }
     return {};
