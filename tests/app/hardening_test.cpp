@@ -7,7 +7,7 @@
 #include "engine/key_ring.hpp"
 #include "tests/app/cli.hpp"
 #include "tests/app/http_client.hpp"
-#include "tests/app/raw_client.hpp"
+#include "tests/raw_client.hpp"
 #include "tests/temp_path.hpp"
 #include "tests/test_support.hpp"
 

@@ -1,16 +1,9 @@
 #include "server/http_server.hpp"
 
+#include "tests/raw_client.hpp"
 #include "tests/test_support.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -33,7 +26,6 @@ namespace {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
 using boost::system::error_code;
 using geokg::server::Callbacks;
 using geokg::server::HttpServer;
@@ -88,113 +80,7 @@ std::string get(std::string_view target, std::string_view extra_headers = {}) {
          "\r\n";
 }
 
-// A blocking client with a bound on every wait, so a server bug fails a test instead of hanging it.
-class Client {
- public:
-  explicit Client(std::uint16_t port) { socket_.connect({net::ip::make_address("127.0.0.1"), port}); }
-
-  void send(std::string_view raw) { net::write(socket_, net::buffer(raw.data(), raw.size())); }
-
-  // One response (nullopt on error, close or timeout).
-  std::optional<http::response<http::string_body>> read(bool head = false,
-                                                        std::chrono::milliseconds timeout = 5s) {
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(boost::none);
-    if (head) parser.skip(true);
-    const auto ec = run(
-        [&](auto done) { http::async_read(socket_, buffer_, parser, std::move(done)); }, timeout);
-    if (ec) return std::nullopt;
-    return parser.release();
-  }
-
-  // Everything until the server closes the connection; `closed` tells whether it did within `timeout`.
-  std::string read_until_closed(bool& closed, std::chrono::milliseconds timeout = 5s) {
-    std::string data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-    buffer_.consume(buffer_.size());
-    closed = false;
-    const auto deadline = Clock::now() + timeout;
-    std::vector<char> chunk(64 * 1024);
-    while (Clock::now() < deadline) {
-      std::size_t got = 0;
-      const auto ec = run(
-          [&](auto done) {
-            socket_.async_read_some(net::buffer(chunk),
-                                    [&got, done = std::move(done)](const error_code& e,
-                                                                   std::size_t n) mutable {
-                                      got = n;
-                                      done(e, n);
-                                    });
-          },
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-      data.append(chunk.data(), got);
-      if (ec == net::error::timed_out) return data;
-      if (ec) {
-        closed = true;
-        return data;
-      }
-    }
-    return data;
-  }
-
-  bool closed_within(std::chrono::milliseconds timeout = 5s) {
-    bool closed = false;
-    read_until_closed(closed, timeout);
-    return closed;
-  }
-
-  std::string read_exactly(std::size_t size, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = Clock::now() + timeout;
-    while (buffer_.size() < size && Clock::now() < deadline) {
-      std::size_t got = 0;
-      const auto ec = run(
-          [&](auto done) {
-            socket_.async_read_some(buffer_.prepare(size - buffer_.size()),
-                                    [&got, done = std::move(done)](const error_code& e,
-                                                                   std::size_t n) mutable {
-                                      got = n;
-                                      done(e, n);
-                                    });
-          },
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-      buffer_.commit(got);
-      if (ec) break;
-    }
-    if (buffer_.size() < size) return {};
-    std::string data(static_cast<const char*>(buffer_.data().data()), size);
-    buffer_.consume(size);
-    return data;
-  }
-
-  void close() {
-    error_code ignored;
-    socket_.close(ignored);
-  }
-
- private:
-  template <class Start>
-  error_code run(Start start, std::chrono::milliseconds timeout) {
-    std::optional<error_code> result;
-    start([&result](const error_code& ec, std::size_t) { result = ec; });
-    io_.restart();
-    io_.run_for(timeout);
-    if (!result) {
-      error_code ignored;
-      socket_.cancel(ignored);
-      io_.restart();
-      io_.run();
-      // The operation may have completed before the cancellation reached it. Its outcome must not be
-      // dropped: Asio reports an end of stream once, and a read after it waits for an event that
-      // never comes (this made the trickling-client test miss the server's close under load).
-      if (result && *result != net::error::operation_aborted) return *result;
-      return net::error::timed_out;
-    }
-    return *result;
-  }
-
-  net::io_context io_;
-  tcp::socket socket_{io_};
-  boost::beast::flat_buffer buffer_;
-};
+using Client = geokg::test::RawClient;
 
 // Decodes a raw response (possibly chunked) as received on the wire.
 std::optional<http::response<http::string_body>> parse_response(const std::string& raw) {
@@ -243,7 +129,7 @@ TEST_CASE("a keep-alive connection serves several requests with request ids", "[
   REQUIRE(server.port() != 0);
 
   Client client(server.port());
-  client.send(get("/one", "X-Request-Id: abc-123.X_y\r\n"));
+  REQUIRE(client.send(get("/one", "X-Request-Id: abc-123.X_y\r\n")));
   auto first = client.read();
   REQUIRE(first);
   CHECK(first->result() == http::status::ok);
@@ -253,14 +139,14 @@ TEST_CASE("a keep-alive connection serves several requests with request ids", "[
   CHECK((*first)[http::field::content_length] == "18");
   CHECK(first->keep_alive());
 
-  client.send(get("/two", "X-Request-Id: not valid!\r\n"));
+  REQUIRE(client.send(get("/two", "X-Request-Id: not valid!\r\n")));
   auto second = client.read();
   REQUIRE(second);
   CHECK(second->body() == "you asked for /two");
   const std::string second_id((*second)["X-Request-Id"]);
   CHECK(is_hex_id(second_id));
 
-  client.send(get("/three"));
+  REQUIRE(client.send(get("/three")));
   auto third = client.read();
   REQUIRE(third);
   const std::string third_id((*third)["X-Request-Id"]);
@@ -282,8 +168,8 @@ TEST_CASE("pipelined requests are answered in order", "[server]") {
   server.start();
 
   Client client(server.port());
-  client.send(get("/first", "X-Request-Id: r1\r\n") + get("/second", "X-Request-Id: r2\r\n") +
-              get("/third", "X-Request-Id: r3\r\n"));
+  REQUIRE(client.send(get("/first", "X-Request-Id: r1\r\n") + get("/second", "X-Request-Id: r2\r\n") +
+              get("/third", "X-Request-Id: r3\r\n")));
   for (const std::string name : {"first", "second", "third"}) {
     auto response = client.read();
     REQUIRE(response);
@@ -295,7 +181,7 @@ TEST_CASE("pipelined responses carry their own request ids", "[server]") {
   HttpServer server(test_options(), callbacks(hello));
   server.start();
   Client client(server.port());
-  client.send(get("/", "X-Request-Id: r1\r\n") + get("/", "X-Request-Id: r2\r\n"));
+  REQUIRE(client.send(get("/", "X-Request-Id: r1\r\n") + get("/", "X-Request-Id: r2\r\n")));
   auto first = client.read();
   auto second = client.read();
   REQUIRE(first);
@@ -310,7 +196,7 @@ TEST_CASE("HTTP/1.0 clients are answered and closed unless they ask for keep-ali
 
   SECTION("without keep-alive") {
     Client client(server.port());
-    client.send("GET /hello HTTP/1.0\r\n\r\n");
+    REQUIRE(client.send("GET /hello HTTP/1.0\r\n\r\n"));
     auto response = client.read();
     REQUIRE(response);
     CHECK(response->version() == 10);
@@ -320,7 +206,7 @@ TEST_CASE("HTTP/1.0 clients are answered and closed unless they ask for keep-ali
   SECTION("with keep-alive") {
     Client client(server.port());
     for (int i = 0; i < 2; ++i) {
-      client.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+      REQUIRE(client.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
       auto response = client.read();
       REQUIRE(response);
       CHECK(response->version() == 10);
@@ -334,7 +220,7 @@ TEST_CASE("Connection: close is honoured", "[server]") {
   HttpServer server(test_options(), callbacks(hello));
   server.start();
   Client client(server.port());
-  client.send(get("/", "Connection: close\r\n"));
+  REQUIRE(client.send(get("/", "Connection: close\r\n")));
   auto response = client.read();
   REQUIRE(response);
   CHECK_FALSE(response->keep_alive());
@@ -345,13 +231,13 @@ TEST_CASE("HEAD responses carry the headers but no body", "[server]") {
   HttpServer server(test_options(), callbacks(hello));
   server.start();
   Client client(server.port());
-  client.send("HEAD / HTTP/1.1\r\nHost: test\r\n\r\n");
-  auto head = client.read(true);
+  REQUIRE(client.send("HEAD / HTTP/1.1\r\nHost: test\r\n\r\n"));
+  auto head = client.read(5s, true);
   REQUIRE(head);
   CHECK((*head)[http::field::content_length] == "5");
   CHECK(head->body().empty());
   // A stray body would be read as the start of the next response.
-  client.send(get("/"));
+  REQUIRE(client.send(get("/")));
   auto next = client.read();
   REQUIRE(next);
   CHECK(next->body() == "hello");
@@ -380,11 +266,11 @@ TEST_CASE("offloaded handlers run on the worker pool without stalling other conn
   server.start();
 
   Client slow(server.port());
-  slow.send(get("/block"));
+  REQUIRE(slow.send(get("/block")));
   REQUIRE(entered.get_future().wait_for(5s) == std::future_status::ready);
 
   Client quick(server.port());
-  quick.send(get("/fast"));
+  REQUIRE(quick.send(get("/fast")));
   auto fast = quick.read();
   REQUIRE(fast);
   CHECK(fast->body() == "fast");
@@ -418,7 +304,7 @@ TEST_CASE("streamed replies are sent chunked and complete", "[server]") {
 
   SECTION("raw bytes are chunked") {
     Client client(server.port());
-    client.send(get("/stream", "Connection: close\r\n"));
+    REQUIRE(client.send(get("/stream", "Connection: close\r\n")));
     bool closed = false;
     const std::string raw = client.read_until_closed(closed);
     CHECK(closed);
@@ -437,7 +323,7 @@ TEST_CASE("streamed replies are sent chunked and complete", "[server]") {
   SECTION("the connection stays usable after a stream") {
     Client client(server.port());
     for (int i = 0; i < 2; ++i) {
-      client.send(get("/stream"));
+      REQUIRE(client.send(get("/stream")));
       auto response = client.read();
       REQUIRE(response);
       CHECK(response->chunked());
@@ -446,7 +332,7 @@ TEST_CASE("streamed replies are sent chunked and complete", "[server]") {
   }
   SECTION("HTTP/1.0 gets the body until close") {
     Client client(server.port());
-    client.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    REQUIRE(client.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
     bool closed = false;
     const std::string raw = client.read_until_closed(closed);
     CHECK(closed);
@@ -457,12 +343,12 @@ TEST_CASE("streamed replies are sent chunked and complete", "[server]") {
   }
   SECTION("HEAD does not pull the stream") {
     Client client(server.port());
-    client.send("HEAD /stream HTTP/1.1\r\nHost: test\r\n\r\n");
-    auto head = client.read(true);
+    REQUIRE(client.send("HEAD /stream HTTP/1.1\r\nHost: test\r\n\r\n"));
+    auto head = client.read(5s, true);
     REQUIRE(head);
     CHECK(head->body().empty());
     CHECK(stream_thread.load() == std::thread::id{});
-    client.send(get("/stream"));
+    REQUIRE(client.send(get("/stream")));
     auto next = client.read();
     REQUIRE(next);
     CHECK(next->body() == expected);
@@ -486,7 +372,7 @@ TEST_CASE("a stream is not pulled faster than the client reads", "[server]") {
   server.start();
 
   Client client(server.port());
-  client.send(get("/big", "Connection: close\r\n"));
+  REQUIRE(client.send(get("/big", "Connection: close\r\n")));
   // Wait (bounded) until pulling stops because writes no longer complete.
   std::size_t last = 0;
   auto stable_since = Clock::now();
@@ -524,15 +410,15 @@ TEST_CASE("a body over the limit is answered 413 through the error callback", "[
   Client client(server.port());
 
   SECTION("a body within the limit is accepted") {
-    client.send("POST /large HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n" +
-                std::string(1000, 'b'));
+    REQUIRE(client.send("POST /large HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n" +
+                std::string(1000, 'b')));
     auto response = client.read();
     REQUIRE(response);
     CHECK(response->body() == "got 1000");
   }
   SECTION("Content-Length over the default limit") {
-    client.send("POST /large HTTP/1.1\r\nHost: test\r\nX-Request-Id: big-1\r\nContent-Length: 2000\r\n\r\n" +
-                std::string(2000, 'b'));
+    REQUIRE(client.send("POST /large HTTP/1.1\r\nHost: test\r\nX-Request-Id: big-1\r\nContent-Length: 2000\r\n\r\n" +
+                std::string(2000, 'b')));
     auto response = client.read();
     REQUIRE(response);
     CHECK(response->result() == http::status::payload_too_large);
@@ -542,16 +428,16 @@ TEST_CASE("a body over the limit is answered 413 through the error callback", "[
     CHECK(client.closed_within());
   }
   SECTION("Content-Length over a per-route limit") {
-    client.send("POST /small HTTP/1.1\r\nHost: test\r\nContent-Length: 16\r\n\r\n" + std::string(16, 'b'));
+    REQUIRE(client.send("POST /small HTTP/1.1\r\nHost: test\r\nContent-Length: 16\r\n\r\n" + std::string(16, 'b')));
     auto response = client.read();
     REQUIRE(response);
     CHECK(response->result() == http::status::payload_too_large);
     CHECK((*response)["X-Error-Code"] == "payload_too_large");
   }
   SECTION("a chunked body over the limit") {
-    client.send(
+    REQUIRE(client.send(
         "POST /small HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
-        "6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n");
+        "6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n"));
     auto response = client.read();
     REQUIRE(response);
     CHECK(response->result() == http::status::payload_too_large);
@@ -565,10 +451,10 @@ TEST_CASE("Expect: 100-continue gets an interim response before the body is sent
                     }));
   server.start();
   Client client(server.port());
-  client.send("POST / HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  REQUIRE(client.send("POST / HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
   const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
   CHECK(client.read_exactly(interim.size()) == interim);
-  client.send("hello");
+  REQUIRE(client.send("hello"));
   auto response = client.read();
   REQUIRE(response);
   CHECK(response->body() == "got hello");
@@ -580,7 +466,7 @@ TEST_CASE("a header over the limit is answered 431", "[server]") {
   HttpServer server(options, callbacks(hello));
   server.start();
   Client client(server.port());
-  client.send(get("/", "X-Big: " + std::string(4000, 'h') + "\r\n"));
+  REQUIRE(client.send(get("/", "X-Big: " + std::string(4000, 'h') + "\r\n")));
   auto response = client.read();
   REQUIRE(response);
   CHECK(response->result() == http::status::request_header_fields_too_large);
@@ -593,7 +479,7 @@ TEST_CASE("a malformed request is answered 400 and closed", "[server]") {
   HttpServer server(test_options(), callbacks(hello));
   server.start();
   Client client(server.port());
-  client.send("THIS IS NOT HTTP\r\n\r\n");
+  REQUIRE(client.send("THIS IS NOT HTTP\r\n\r\n"));
   auto response = client.read();
   REQUIRE(response);
   CHECK(response->result() == http::status::bad_request);
@@ -609,7 +495,7 @@ TEST_CASE("errors fall back to plain text without an error callback", "[server]"
   HttpServer server(test_options(), std::move(handlers));
   server.start();
   Client client(server.port());
-  client.send("GET / HTTP/9.9x\r\n\r\n");
+  REQUIRE(client.send("GET / HTTP/9.9x\r\n\r\n"));
   auto response = client.read();
   REQUIRE(response);
   CHECK(response->result() == http::status::bad_request);
@@ -625,8 +511,8 @@ TEST_CASE("a request not completed in time is answered 408 and closed", "[server
 
   SECTION("half a request") {
     const auto started = Clock::now();
-    client.send("GET / HTTP/1.1\r\nHost: test\r\n");
-    auto response = client.read(false, 5s);
+    REQUIRE(client.send("GET / HTTP/1.1\r\nHost: test\r\n"));
+    auto response = client.read(5s);
     REQUIRE(response);
     CHECK(response->result() == http::status::request_timeout);
     CHECK((*response)["X-Error-Code"] == "request_timeout");
@@ -634,16 +520,12 @@ TEST_CASE("a request not completed in time is answered 408 and closed", "[server
     CHECK(client.closed_within());
   }
   SECTION("a client trickling bytes is dropped") {
-    client.send("GET / HTTP/1.1\r\n");
+    REQUIRE(client.send("GET / HTTP/1.1\r\n"));
     const std::string trickle(100, 'a');
     std::string raw;
     bool closed = false;
     for (char c : trickle) {
-      try {
-        client.send(std::string_view(&c, 1));
-      } catch (const boost::system::system_error&) {
-        break;
-      }
+      if (!client.send(std::string_view(&c, 1))) break;
       raw += client.read_until_closed(closed, 50ms);
       if (!raw.empty() || closed) break;
     }
@@ -663,7 +545,7 @@ TEST_CASE("an idle keep-alive connection is closed after the idle timeout", "[se
 
   SECTION("after a request") {
     Client client(server.port());
-    client.send(get("/"));
+    REQUIRE(client.send(get("/")));
     REQUIRE(client.read());
     const auto started = Clock::now();
     CHECK(client.closed_within(5s));
@@ -684,11 +566,11 @@ TEST_CASE("connections beyond max_connections are answered 503 with Retry-After"
   auto first = std::make_unique<Client>(server.port());
   Client second(server.port());
   for (Client* client : {first.get(), &second}) {
-    client->send(get("/"));
+    REQUIRE(client->send(get("/")));
     REQUIRE(client->read());
   }
   Client third(server.port());
-  third.send(get("/"));
+  REQUIRE(third.send(get("/")));
   auto rejected = third.read();
   REQUIRE(rejected);
   CHECK(rejected->result() == http::status::service_unavailable);
@@ -702,7 +584,7 @@ TEST_CASE("connections beyond max_connections are answered 503 with Retry-After"
   bool served = false;
   for (const auto give_up = Clock::now() + 5s; !served && Clock::now() < give_up;) {
     Client next(server.port());
-    next.send(get("/"));
+    REQUIRE(next.send(get("/")));
     auto response = next.read();
     served = response && response->result() == http::status::ok;
     if (!served) std::this_thread::sleep_for(20ms);
@@ -720,7 +602,7 @@ TEST_CASE("a throwing handler yields 500 and the server keeps serving", "[server
   HttpServer server(test_options(), std::move(handlers));
   server.start();
   Client client(server.port());
-  client.send(get("/boom", "X-Request-Id: boom-1\r\n"));
+  REQUIRE(client.send(get("/boom", "X-Request-Id: boom-1\r\n")));
   auto failed = client.read();
   REQUIRE(failed);
   CHECK(failed->result() == http::status::internal_server_error);
@@ -728,7 +610,7 @@ TEST_CASE("a throwing handler yields 500 and the server keeps serving", "[server
   CHECK((*failed)["X-Request-Id"] == "boom-1");
   CHECK(failed->body().find("secret") == std::string::npos);
 
-  client.send(get("/fine"));
+  REQUIRE(client.send(get("/fine")));
   auto fine = client.read();
   REQUIRE(fine);
   CHECK(fine->body() == "fine");
@@ -745,10 +627,10 @@ TEST_CASE("the access log has one line per request and no authorization values",
     HttpServer server(options, callbacks(hello));
     server.start();
     Client client(server.port());
-    client.send(get("/logged?q=1", "X-Request-Id: log-1\r\nAuthorization: Bearer hunter2\r\n"));
+    REQUIRE(client.send(get("/logged?q=1", "X-Request-Id: log-1\r\nAuthorization: Bearer hunter2\r\n")));
     REQUIRE(client.read());
-    client.send("HEAD /logged HTTP/1.1\r\nHost: test\r\nX-Request-Id: log-2\r\n\r\n");
-    REQUIRE(client.read(true));
+    REQUIRE(client.send("HEAD /logged HTTP/1.1\r\nHost: test\r\nX-Request-Id: log-2\r\n\r\n"));
+    REQUIRE(client.read(5s, true));
     client.close();
     server.stop();
   }
@@ -765,7 +647,7 @@ TEST_CASE("stop with an idle connection returns promptly", "[server]") {
   HttpServer server(test_options(), callbacks(hello));
   server.start();
   Client client(server.port());
-  client.send(get("/"));
+  REQUIRE(client.send(get("/")));
   REQUIRE(client.read());
 
   std::thread waiter([&] { server.wait(); });
@@ -791,7 +673,7 @@ TEST_CASE("stop lets an in-flight request finish", "[server]") {
   server.start();
   const auto port = server.port();
   Client client(port);
-  client.send(get("/"));
+  REQUIRE(client.send(get("/")));
   REQUIRE(entered.get_future().wait_for(5s) == std::future_status::ready);
 
   std::thread stopper([&] { server.stop(10s); });
@@ -828,7 +710,7 @@ TEST_CASE("stop closes a stalled stream after the grace period", "[server]") {
   HttpServer server(test_options(), std::move(handlers));
   server.start();
   Client client(server.port());
-  client.send(get("/endless"));
+  REQUIRE(client.send(get("/endless")));
   REQUIRE(client.read_exactly(16).size() == 16);  // the stream is flowing (and the client stops reading)
   const auto started = Clock::now();
   server.stop(200ms);
@@ -850,10 +732,10 @@ TEST_CASE("stop with a half-received request returns after the grace period", "[
   server.start();
   Client client(server.port());
   // The interim response proves the server holds a half-received request.
-  client.send("POST / HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n");
+  REQUIRE(client.send("POST / HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n"));
   const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
   REQUIRE(client.read_exactly(interim.size()) == interim);
-  client.send("half");
+  REQUIRE(client.send("half"));
   const auto started = Clock::now();
   server.stop(200ms);
   CHECK(Clock::now() - started < 3s);
@@ -868,7 +750,7 @@ TEST_CASE("without worker threads offloaded requests run inline", "[server]") {
   HttpServer server(options, std::move(handlers));
   server.start();
   Client client(server.port());
-  client.send(get("/"));
+  REQUIRE(client.send(get("/")));
   auto response = client.read();
   REQUIRE(response);
   CHECK(response->body() == "hello");
@@ -895,14 +777,14 @@ TEST_CASE("admission refuses from the header alone: the body is never read, the 
 
   SECTION("a bodyless request keeps its connection") {
     Client client(server.port());
-    client.send(get("/a", "X-Deny: yes\r\nX-Request-Id: deny-1\r\n"));
+    REQUIRE(client.send(get("/a", "X-Deny: yes\r\nX-Request-Id: deny-1\r\n")));
     auto denied = client.read();
     REQUIRE(denied);
     CHECK(denied->result() == http::status::unauthorized);
     CHECK(denied->body() == "denied");
     CHECK((*denied)["X-Request-Id"] == "deny-1");
     CHECK(denied->keep_alive());
-    client.send(get("/b"));
+    REQUIRE(client.send(get("/b")));
     auto ok = client.read();
     REQUIRE(ok);
     CHECK(ok->body() == "handled");
@@ -911,8 +793,8 @@ TEST_CASE("admission refuses from the header alone: the body is never read, the 
   SECTION("a request whose body is still coming is answered at once, then closed") {
     Client client(server.port());
     // Only the header is sent: the answer must not wait for the 1 MB announced.
-    client.send("POST /upload HTTP/1.1\r\nHost: test\r\nX-Deny: yes\r\nContent-Length: 1000000\r\n\r\n");
-    auto denied = client.read(false, 2s);
+    REQUIRE(client.send("POST /upload HTTP/1.1\r\nHost: test\r\nX-Deny: yes\r\nContent-Length: 1000000\r\n\r\n"));
+    auto denied = client.read(2s);
     REQUIRE(denied);
     CHECK(denied->result() == http::status::unauthorized);
     CHECK_FALSE(denied->keep_alive());
@@ -921,9 +803,9 @@ TEST_CASE("admission refuses from the header alone: the body is never read, the 
   }
   SECTION("Expect: 100-continue gets the refusal instead of the interim response") {
     Client client(server.port());
-    client.send(
-        "POST /upload HTTP/1.1\r\nHost: test\r\nX-Deny: yes\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n");
-    auto denied = client.read(false, 2s);
+    REQUIRE(client.send(
+        "POST /upload HTTP/1.1\r\nHost: test\r\nX-Deny: yes\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n"));
+    auto denied = client.read(2s);
     REQUIRE(denied);
     CHECK(denied->result() == http::status::unauthorized);
     CHECK(handled.load() == 0);
@@ -949,10 +831,10 @@ TEST_CASE("an admission ticket lives until the response is written", "[server]")
   HttpServer server(test_options(), std::move(handlers));
   server.start();
   Client client(server.port());
-  client.send(get("/one"));
+  REQUIRE(client.send(get("/one")));
   REQUIRE(client.read());
   CHECK(alive_while_handled.load() == 1);
-  client.send(get("/two"));
+  REQUIRE(client.send(get("/two")));
   REQUIRE(client.read());
   client.close();
   server.stop();
@@ -979,14 +861,14 @@ TEST_CASE("on_complete reports each response with the handler's label", "[server
   server.start();
   {
     Client client(server.port());
-    client.send(get("/route/1"));
+    REQUIRE(client.send(get("/route/1")));
     REQUIRE(client.read());
-    client.send(get("/missing"));
+    REQUIRE(client.send(get("/missing")));
     REQUIRE(client.read());
   }
   {
     Client client(server.port());
-    client.send(get("/big", "X-Fill: " + std::string(2000, 'x') + "\r\n"));
+    REQUIRE(client.send(get("/big", "X-Fill: " + std::string(2000, 'x') + "\r\n")));
     auto r = client.read();
     REQUIRE(r);
     CHECK(r->result() == http::status::request_header_fields_too_large);
@@ -1020,7 +902,7 @@ TEST_CASE("the JSON access log writes one object per request with escaped fields
     HttpServer server(options, std::move(handlers));
     server.start();
     Client client(server.port());
-    client.send(get("/q?x=%22a%22&y=\"b\"", "X-Request-Id: json-1\r\nAuthorization: Bearer hunter2\r\n"));
+    REQUIRE(client.send(get("/q?x=%22a%22&y=\"b\"", "X-Request-Id: json-1\r\nAuthorization: Bearer hunter2\r\n")));
     REQUIRE(client.read());
     client.close();
     server.stop();
