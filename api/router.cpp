@@ -13,29 +13,46 @@ namespace geokg::api {
 
 namespace {
 
-std::vector<std::string_view> segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  for (auto s : core::split(path, '/')) out.push_back(s);
-  return out;
-}
+// The '/'-separated segments of a path after its leading '/', one at a time and without copying:
+// route matching runs for every route of the method, several times a request.
+class Segments {
+ public:
+  explicit Segments(std::string_view path) : rest_(path) {
+    if (rest_.starts_with('/')) rest_.remove_prefix(1);
+  }
+  bool done() const noexcept { return done_; }
+  std::string_view next() noexcept {
+    const auto slash = rest_.find('/');
+    if (slash == std::string_view::npos) {
+      done_ = true;
+      return rest_;
+    }
+    const auto segment = rest_.substr(0, slash);
+    rest_.remove_prefix(slash + 1);
+    return segment;
+  }
+
+ private:
+  std::string_view rest_;
+  bool done_ = false;
+};
 
 bool match_pattern(std::string_view pattern, std::string_view path,
                    std::vector<std::pair<std::string, std::string>>* captures) {
-  const auto ps = segments(pattern);
-  const auto xs = segments(path);
-  if (ps.size() != xs.size()) return false;
-  std::vector<std::pair<std::string, std::string>> caps;
-  for (std::size_t i = 0; i < ps.size(); ++i) {
-    if (ps[i].size() > 2 && ps[i].front() == '{' && ps[i].back() == '}') {
-      if (xs[i].empty()) return false;
-      caps.emplace_back(std::string(ps[i].substr(1, ps[i].size() - 2)), std::string(xs[i]));
-    } else if (ps[i] != xs[i]) {
+  if (captures) captures->clear();
+  Segments ps(pattern);
+  Segments xs(path);
+  while (!ps.done() && !xs.done()) {
+    const auto p = ps.next();
+    const auto x = xs.next();
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      if (x.empty()) return false;
+      if (captures) captures->emplace_back(std::string(p.substr(1, p.size() - 2)), std::string(x));
+    } else if (p != x) {
       return false;
     }
   }
-  if (captures) *captures = std::move(caps);
-  return true;
+  return ps.done() && xs.done();
 }
 
 }  // namespace

@@ -102,9 +102,24 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
   const auto& f = q.filter.triples;
   Ego ego;
 
-  std::vector<std::uint8_t> hop(limit, unseen);
-  std::vector<std::uint64_t> support(limit, 0);
+  // Per node, set for the seeds and the reached nodes only (and put back to blank for them when
+  // done): hops from the seeds, support, and position among the kept nodes.
+  struct Hop;
+  struct Support;
+  struct KeptIndex;
+  auto& hop = detail::thread_array<Hop, std::uint8_t>(limit, unseen);
+  auto& support = detail::thread_array<Support, std::uint64_t>(limit, 0);
+  auto& kept_index = detail::thread_array<KeptIndex, std::uint16_t>(limit, 0);
   std::vector<std::uint32_t> seeds, frontier, next, reached;
+  const detail::AtExit reset([&] {
+    for (const auto* nodes_set : {&seeds, &reached}) {
+      for (const auto x : *nodes_set) {
+        hop[x] = unseen;
+        support[x] = 0;
+        kept_index[x] = 0;
+      }
+    }
+  });
   for (auto a : q.seeds) {
     const auto n = nodes.node(core::value(a));
     if (n >= limit || hop[n] == 0) continue;
@@ -184,6 +199,10 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
   };
   if (reached.size() > room) {
     std::partial_sort(reached.begin(), reached.begin() + static_cast<std::ptrdiff_t>(room), reached.end(), rank);
+    for (auto x = reached.begin() + static_cast<std::ptrdiff_t>(room); x != reached.end(); ++x) {
+      hop[*x] = unseen;
+      support[*x] = 0;
+    }
     reached.resize(room);
   } else {
     std::sort(reached.begin(), reached.end(), rank);
@@ -192,7 +211,6 @@ Ego ego_network(const Snapshot& snapshot, const EgoQuery& q) {
   kept.insert(kept.end(), reached.begin(), reached.end());
   // Most incidents of the kept hubs lead outside the kept set: a bitmap answers that from L1.
   std::vector<std::uint64_t> is_kept((limit >> 6) + 1, 0);
-  std::vector<std::uint16_t> kept_index(limit, 0);
   for (std::size_t i = 0; i < kept.size(); ++i) {
     is_kept[kept[i] >> 6] |= std::uint64_t{1} << (kept[i] & 63u);
     kept_index[kept[i]] = static_cast<std::uint16_t>(i);
@@ -391,29 +409,35 @@ std::vector<Partner> partners(const Snapshot& snapshot, ActorIdx actor, const Gr
   std::vector<Partner> out;
   const std::uint32_t a = nodes.node(core::value(actor));
   if (a >= nodes.limit() || f.dates.empty()) return out;
-  std::vector<std::uint32_t> index(nodes.limit(), 0);  // 1 + position in out
-  detail::for_each_incident(s, nodes, f, a, [&](const Incident& inc) {
-    const auto n = nodes.node(inc.other);
-    auto& i = index[n];
-    const Date d = Date::from_days(inc.date);
-    if (i == 0) {
-      Partner p;
-      p.actor = static_cast<ActorIdx>(n);
-      p.first_date = d;
-      p.last_date = d;
-      out.push_back(p);
-      i = static_cast<std::uint32_t>(out.size());
-    }
-    Partner& p = out[i - 1];
-    ++p.count;
-    if (inc.dir & 1u) ++p.out;
-    if (inc.dir & 2u) ++p.in;
-    const auto quad = quad_of(s, inc.relation);
-    if (quad >= 1 && quad <= 4) ++p.by_quad_class[quad - 1u];
-    p.goldstein_net += goldstein_of(s, inc.relation);
-    p.first_date = std::min(p.first_date, d);
-    p.last_date = std::max(p.last_date, d);
-  });
+  {
+    struct PartnerIndex;  // 1 + position in out, for the nodes in out
+    auto& index = detail::thread_array<PartnerIndex, std::uint32_t>(nodes.limit(), 0);
+    const detail::AtExit reset([&] {
+      for (const Partner& p : out) index[core::value(p.actor)] = 0;
+    });
+    detail::for_each_incident(s, nodes, f, a, [&](const Incident& inc) {
+      const auto n = nodes.node(inc.other);
+      auto& i = index[n];
+      const Date d = Date::from_days(inc.date);
+      if (i == 0) {
+        Partner p;
+        p.actor = static_cast<ActorIdx>(n);
+        p.first_date = d;
+        p.last_date = d;
+        out.push_back(p);
+        i = static_cast<std::uint32_t>(out.size());
+      }
+      Partner& p = out[i - 1];
+      ++p.count;
+      if (inc.dir & 1u) ++p.out;
+      if (inc.dir & 2u) ++p.in;
+      const auto quad = quad_of(s, inc.relation);
+      if (quad >= 1 && quad <= 4) ++p.by_quad_class[quad - 1u];
+      p.goldstein_net += goldstein_of(s, inc.relation);
+      p.first_date = std::min(p.first_date, d);
+      p.last_date = std::max(p.last_date, d);
+    });
+  }
   const std::uint32_t min_count = std::max<std::uint32_t>(filter.min_count, 1);
   std::erase_if(out, [&](const Partner& p) { return p.count < min_count; });
   std::sort(out.begin(), out.end(), [](const Partner& x, const Partner& y) {

@@ -94,6 +94,26 @@ TEST_CASE("unknown paths are 404, wrong methods 405 with Allow, preflight answer
   CHECK(pre.message[field::access_control_allow_origin] == "*");
 }
 
+TEST_CASE("routes match whole path segments; captures are one non-empty segment", "[api]") {
+  Fixture f;
+  const auto no_endpoint = [&](const std::string& target) {
+    auto r = f.call(verb::get, target);
+    INFO(target << " -> " << r.message.body());
+    require_problem(r, status::not_found, "not_found");
+    CHECK(json::parse(r.message.body())["detail"].get<std::string>().starts_with("no endpoint at"));
+  };
+  no_endpoint("/v1/actors/PRK/");            // a trailing slash is one more (empty) segment
+  no_endpoint("/v1/actors//partners");       // a capture is never empty
+  no_endpoint("/v1/actors/PRK/partners/x");  // one segment too many
+  no_endpoint("/v1/actor/PRK");              // literals compare whole
+  no_endpoint("/v1/actorss");
+  CHECK(f.get_json("/v1/actors/PRK")["id"] == "PRK");
+  // An encoded '/' stays inside its segment: the route matches, the actor is unknown.
+  auto encoded = f.call(verb::get, "/v1/actors/PRK%2Fpartners");
+  require_problem(encoded, status::not_found, "not_found");
+  CHECK_FALSE(json::parse(encoded.message.body())["detail"].get<std::string>().starts_with("no endpoint at"));
+}
+
 TEST_CASE("posting triples answers 201 and they are queryable at once", "[api]") {
   Fixture f;
   auto r = f.call(verb::post, "/v1/triples", kBatch);
