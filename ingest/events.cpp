@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -49,6 +50,16 @@ std::optional<double> number(std::string_view s) {
   char* end = nullptr;
   const double v = std::strtod(t.c_str(), &end);
   if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// A whole number that fits in 64 bits (counts, sentence numbers); a double beyond that range would
+// make the conversion undefined.
+std::optional<std::int64_t> whole_number(std::string_view s) {
+  std::int64_t v = 0;
+  const char* end = s.data() + s.size();
+  const auto [ptr, ec] = std::from_chars(s.data(), end, v);
+  if (s.empty() || ec != std::errc() || ptr != end) return std::nullopt;
   return v;
 }
 
@@ -266,16 +277,16 @@ bool EventParser::parse_gdelt(std::string_view line, Event& e, Problem& p) {
   json attrs = json::object();
   const std::array<std::pair<std::size_t, const char*>, 4> measures{
       {{31, "num_mentions"}, {32, "num_sources"}, {33, "num_articles"}, {34, "avg_tone"}}};
+  static constexpr const char* names[] = {"NumMentions", "NumSources", "NumArticles", "AvgTone"};
   for (const auto& [col, key] : measures) {
-    const auto v = number(f(col));
-    if (!v) {
-      static constexpr const char* names[] = {"NumMentions", "NumSources", "NumArticles", "AvgTone"};
-      return fail(p, names[col - 31], "'" + clip(f(col)) + "' is not a number");
-    }
     if (col == 34) {
+      const auto v = number(f(col));
+      if (!v) return fail(p, names[col - 31], "'" + clip(f(col)) + "' is not a number");
       attrs[key] = *v;
     } else {
-      attrs[key] = static_cast<std::int64_t>(*v);
+      const auto v = whole_number(f(col));
+      if (!v) return fail(p, names[col - 31], "'" + clip(f(col)) + "' is not a whole number");
+      attrs[key] = *v;
     }
   }
   attrs["is_root_event"] = f(25) == "1";
@@ -311,7 +322,7 @@ bool EventParser::parse_icews(std::string_view line, Event& e, Problem& p) {
   if (auto v = number(f(kIntensity))) attrs["intensity"] = *v;
   if (!na(f(kText)).empty()) attrs["event_text"] = std::string(f(kText));
   if (!na(f(kStory)).empty()) attrs["story_id"] = std::string(f(kStory));
-  if (auto v = number(f(kSentence))) attrs["sentence_number"] = static_cast<std::int64_t>(*v);
+  if (auto v = whole_number(f(kSentence))) attrs["sentence_number"] = *v;
   if (!na(f(kCountry)).empty()) attrs["location_country"] = std::string(f(kCountry));
   e.attributes = json_text(attrs);
   e.publisher = std::string(na(f(kPublisher)));

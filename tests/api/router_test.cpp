@@ -94,7 +94,7 @@ TEST_CASE("unknown paths are 404, wrong methods 405 with Allow, preflight answer
   CHECK(pre.message[field::access_control_allow_origin] == "*");
 }
 
-TEST_CASE("routes match whole path segments; captures are one non-empty segment", "[api]") {
+TEST_CASE("routes match whole path segments and a capture is one non-empty segment", "[api]") {
   Fixture f;
   const auto no_endpoint = [&](const std::string& target) {
     auto r = f.call(verb::get, target);

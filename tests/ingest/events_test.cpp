@@ -1,6 +1,9 @@
 #include "ingest/events.hpp"
+
+#include "core/text.hpp"
 #include "tests/test_support.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -93,6 +96,40 @@ TEST_CASE("ICEWS rows are read by their header, ids are unique with the date, 13
   ingest::EventParser bad(ingest::Format::icews);
   CHECK_FALSE(bad.header("Event ID\tEvent Date", problem));
   CHECK(problem.column == "Source Name");
+}
+
+TEST_CASE("counts are whole numbers in range: GDELT refuses others, ICEWS leaves the attribute out", "[import]") {
+  const auto with_field = [](const std::string& row, std::size_t column, const std::string& value) {
+    auto fields = core::split(row, '\t');
+    std::string out;
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      out += (i ? "\t" : "") + (i == column ? value : std::string(fields[i]));
+    return out;
+  };
+  const auto gdelt = lines_of("gdelt2.tsv");
+  ingest::EventParser p(ingest::Format::gdelt2);
+  std::vector<ingest::Event> ev;
+  ingest::Problem problem;
+  REQUIRE(p.parse(with_field(gdelt[0], 31, "12"), ev, problem));
+  CHECK(ev[0].attributes.find("\"num_mentions\":12") != std::string::npos);
+  for (const std::string bad : {"1e40", "99999999999999999999", "3.5", "-", ""}) {
+    INFO(bad);
+    CHECK_FALSE(p.parse(with_field(gdelt[0], 31, bad), ev, problem));
+    CHECK(problem.column == "NumMentions");
+    CHECK(problem.reason.find("whole number") != std::string::npos);
+  }
+
+  const auto icews = lines_of("icews.tab");
+  ingest::EventParser q(ingest::Format::icews);
+  REQUIRE(q.header(icews[0], problem));
+  const auto sentence = core::split(icews[0], '\t');
+  const auto column = static_cast<std::size_t>(
+      std::find(sentence.begin(), sentence.end(), "Sentence Number") - sentence.begin());
+  REQUIRE(column < sentence.size());
+  REQUIRE(q.parse(with_field(icews[1], column, "7"), ev, problem));
+  CHECK(ev[0].attributes.find("\"sentence_number\":7") != std::string::npos);
+  REQUIRE(q.parse(with_field(icews[1], column, "4.7e33"), ev, problem));  // once an undefined conversion
+  CHECK(ev[0].attributes.find("sentence_number") == std::string::npos);
 }
 
 TEST_CASE("a PLOVER record gives one event per actor and recipient, keeping the type", "[import]") {
