@@ -116,6 +116,7 @@ void HttpServer::Impl::start() {
     pool.emplace(options.worker_threads);
     core.pool = &*pool;
   }
+  core.inline_limit = std::max(1u, options.io_threads) - 1;
   work.emplace(io.get_executor());
   accept();
   const unsigned threads = std::max(1u, options.io_threads);

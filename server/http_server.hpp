@@ -64,7 +64,8 @@ struct Callbacks {
       error;
   // Optional: the body limit for a request, decided from its header (default: Options::max_body_bytes).
   std::function<std::uint64_t(const http::request_header<>& header)> body_limit;
-  // Optional: true for requests to run on the worker pool instead of the I/O thread.
+  // Optional: true for requests that may take long: they run on the worker pool, or on the I/O
+  // thread that read them while another I/O thread stays free (a stream they return runs on the pool).
   std::function<bool(const http::request_header<>& header)> offload;
   // Optional: admission control (authentication, rate limits, queue caps) once the header is
   // complete, so that a refused request never costs its body. Called on an I/O thread.

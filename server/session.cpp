@@ -291,6 +291,12 @@ void Session::dispatch_request() {
       return;
     }
   }
+  if (offloaded_ && core_.claim_inline()) {  // a stream it returns still runs on the pool
+    run_handler();
+    core_.release_inline();
+    on_handled();
+    return;
+  }
   if (offloaded_) {
     net::post(*core_.pool, [self = shared_from_this()] {
       self->run_handler();
